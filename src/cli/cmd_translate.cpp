@@ -1,0 +1,78 @@
+// swt translate --model DIR [--input F] [--output F] [--beam N] [--batch-size N] [--nbest N]
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/threads.h"
+#include "decode/translator.h"
+#include "util/text_file.h"
+
+namespace swt::cli {
+
+namespace {
+
+struct TranslateArgs {
+  std::string model, input = "-", output = "-";
+  decode::TranslateOptions options;
+  int64_t threads = 0;
+  bool no_unk_replace = false;
+};
+
+std::vector<std::string> format_output(const std::vector<std::vector<decode::Translation>>& all,
+                                       int64_t nbest) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (nbest <= 1) {
+      lines.push_back(all[i].empty() ? "" : all[i][0].text);
+      continue;
+    }
+    for (const auto& t : all[i]) {  // Moses/Marian n-best format
+      char score[32];
+      std::snprintf(score, sizeof score, "%.4f", t.score);
+      lines.push_back(std::to_string(i) + " ||| " + t.text + " ||| " + score);
+    }
+  }
+  return lines;
+}
+
+void setup_translate(CLI::App& sub) {
+  auto a = std::make_shared<TranslateArgs>();
+  sub.add_option("--model,-m", a->model, "model directory written by swt train")->required();
+  sub.add_option("--input,-i", a->input, "source text, one sentence per line (- = stdin)")
+      ->capture_default_str();
+  sub.add_option("--output,-o", a->output, "where translations go (- = stdout)")
+      ->capture_default_str();
+  sub.add_option("--beam,-b", a->options.search.beam, "beam size (1 = greedy)")
+      ->capture_default_str();
+  sub.add_option("--nbest,-n", a->options.search.nbest, "hypotheses per sentence (<= beam)")
+      ->capture_default_str();
+  sub.add_option("--batch-size", a->options.batch_size, "sentences per batch")
+      ->capture_default_str();
+  sub.add_option("--length-penalty", a->options.search.length_penalty,
+                 "divide scores by length^alpha")
+      ->capture_default_str();
+  sub.add_option("--max-length-a,--max-length-b", a->options.search.max_length_a,
+                 "output length limit a * source_length + b");
+  sub.add_flag("--no-unk-replace", a->no_unk_replace, "keep <unk> in the output");
+  sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  sub.callback([a] {
+    apply_threads(a->threads);
+    if (a->options.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
+    a->options.replace_unk = !a->no_unk_replace;
+    auto bundle = model::load_model_dir(a->model);
+    const auto input = read_lines(a->input, /*allow_empty=*/true);
+    decode::Translator translator(bundle, a->options);
+    const auto lines = format_output(translator.translate(input), a->options.search.nbest);
+    if (a->output == "-") {
+      for (const auto& l : lines) std::cout << l << "\n";
+    } else {
+      write_lines_atomic(a->output, lines);
+    }
+  });
+}
+
+const RegisterCommand kRegister("translate", "translate text with a trained model",
+                                setup_translate);
+
+}  // namespace
+
+}  // namespace swt::cli

@@ -1,0 +1,165 @@
+#include "decode/search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "text/vocab.h"
+#include "util/error.h"
+
+namespace swt::decode {
+
+namespace {
+
+constexpr int64_t kBos = text::Vocab::kBos;
+constexpr int64_t kEos = text::Vocab::kEos;
+constexpr int64_t kPad = text::Vocab::kPad;
+
+double normalise(double logprob, int64_t length, double alpha) {
+  return alpha == 0 ? logprob : logprob / std::pow(static_cast<double>(length), alpha);
+}
+
+// One live hypothesis of one sentence.
+struct Beam {
+  std::vector<int64_t> tokens, alignment;
+  double logprob = 0;
+  int64_t parent = 0;  // which live beam of the previous step it extends
+};
+
+struct SentenceSearch {
+  std::vector<Beam> live;
+  std::vector<Hypothesis> finished;
+  int64_t max_length = 0;
+  bool done = false;
+};
+
+// Log-probabilities of the next token and the most-attended source positions
+// for every row of the active batch.
+void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens,
+          model::EncoderOutput& memory, model::DecoderState& state, torch::Tensor& logprobs,
+          torch::Tensor& attended) {
+  auto input = torch::tensor(last_tokens, torch::TensorOptions().dtype(torch::kLong))
+                   .to(memory.hidden.device())
+                   .view({-1, 1});
+  torch::Tensor weights;
+  auto logits = model.decode(input, memory, &state, &weights);
+  logprobs = torch::log_softmax(logits.select(1, 0).to(torch::kFloat), -1).cpu();
+  attended = weights.select(1, 0).argmax(-1).cpu();
+}
+
+void finish(SentenceSearch& s, const Beam& b, double alpha) {
+  const int64_t length = static_cast<int64_t>(b.tokens.size()) + 1;  // + </s>
+  s.finished.push_back({b.tokens, b.alignment, normalise(b.logprob, length, alpha)});
+}
+
+// Expands the beams of one sentence from its rows [row, row + live) of `lp`.
+// Returns the new live beams; appends finished hypotheses.
+std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att, int64_t vocab,
+                         int64_t beam, double alpha) {
+  const int64_t live = static_cast<int64_t>(s.live.size());
+  // Best 2*beam (beam, token) candidates by total log-probability: enough to
+  // refill the beam even if `beam` of them end the sentence.
+  struct Cand {
+    double total;
+    int64_t row, token;
+  };
+  std::vector<Cand> cands;
+  cands.reserve(live * vocab);
+  for (int64_t r = 0; r < live; ++r)
+    for (int64_t t = 0; t < vocab; ++t)
+      if (t != kPad && t != kBos) cands.push_back({s.live[r].logprob + lp[r * vocab + t], r, t});
+  const size_t keep = std::min<size_t>(cands.size(), 2 * beam);
+  std::partial_sort(cands.begin(), cands.begin() + keep, cands.end(),
+                    [](const Cand& a, const Cand& b) { return a.total > b.total; });
+  std::vector<Beam> next;
+  const bool at_limit = static_cast<int64_t>(s.live[0].tokens.size()) + 1 >= s.max_length;
+  for (size_t i = 0; i < keep && static_cast<int64_t>(next.size()) < beam; ++i) {
+    const auto& c = cands[i];
+    Beam b = s.live[c.row];
+    b.logprob = c.total;
+    b.parent = c.row;
+    if (c.token == kEos) {
+      if (static_cast<int64_t>(s.finished.size()) < beam) finish(s, b, alpha);
+      continue;
+    }
+    b.tokens.push_back(c.token);
+    b.alignment.push_back(att[c.row]);
+    if (at_limit) {
+      finish(s, b, alpha);  // out of room: end it here
+      continue;
+    }
+    next.push_back(std::move(b));
+  }
+  // Done when `beam` hypotheses have finished, or nothing is left to extend.
+  if (static_cast<int64_t>(s.finished.size()) >= beam || next.empty() || at_limit) {
+    s.done = true;
+    next.clear();
+  }
+  return next;
+}
+
+}  // namespace
+
+std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const torch::Tensor& src,
+                                            const SearchOptions& options) {
+  if (options.beam < 1) fail("beam size must be at least 1");
+  if (options.nbest < 1 || options.nbest > options.beam)
+    fail("--nbest must be between 1 and the beam size");
+  torch::NoGradGuard no_grad;
+  const int64_t batch = src.size(0);
+  auto memory = model.encode(src);
+  auto state = model.initial_state();
+  auto src_lengths = src.ne(kPad).sum(1).cpu();
+  std::vector<SentenceSearch> sentences(batch);
+  for (int64_t i = 0; i < batch; ++i) {
+    sentences[i].live.push_back(Beam{});
+    sentences[i].max_length =
+        options.max_length_a * src_lengths[i].item<int64_t>() + options.max_length_b;
+  }
+  // row_sentence[r]: the sentence that row r of the active batch belongs to;
+  // a sentence's live beams occupy consecutive rows.
+  std::vector<int64_t> row_sentence(batch);
+  for (int64_t i = 0; i < batch; ++i) row_sentence[i] = i;
+  std::vector<int64_t> last_tokens(batch, kBos);
+  while (!row_sentence.empty()) {
+    torch::Tensor logprobs, attended;
+    step(model, last_tokens, memory, state, logprobs, attended);
+    const int64_t vocab = logprobs.size(1);
+    const float* lp = logprobs.data_ptr<float>();
+    const int64_t* att = attended.data_ptr<int64_t>();
+    std::vector<int64_t> keep_rows, next_sentence, next_tokens;
+    int64_t row = 0;
+    while (row < static_cast<int64_t>(row_sentence.size())) {
+      auto& s = sentences[row_sentence[row]];
+      const int64_t live = static_cast<int64_t>(s.live.size());
+      auto next = expand(s, lp + row * vocab, att + row, vocab, options.beam,
+                         options.length_penalty);
+      // Each new beam continues the cache row of the beam it extends.
+      for (const auto& b : next) {
+        keep_rows.push_back(row + b.parent);
+        next_sentence.push_back(row_sentence[row]);
+        next_tokens.push_back(b.tokens.back());
+      }
+      s.live = std::move(next);
+      row += live;
+    }
+    if (keep_rows.empty()) break;
+    auto index = torch::tensor(keep_rows, torch::TensorOptions().dtype(torch::kLong))
+                     .to(memory.hidden.device());
+    state.select(index);
+    memory.select(index);
+    row_sentence = std::move(next_sentence);
+    last_tokens = std::move(next_tokens);
+  }
+  std::vector<std::vector<Hypothesis>> results(batch);
+  for (int64_t i = 0; i < batch; ++i) {
+    auto& f = sentences[i].finished;
+    std::stable_sort(f.begin(), f.end(),
+                     [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    if (static_cast<int64_t>(f.size()) > options.nbest) f.resize(options.nbest);
+    results[i] = std::move(f);
+  }
+  return results;
+}
+
+}  // namespace swt::decode

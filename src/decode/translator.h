@@ -1,0 +1,43 @@
+// Raw text in, raw text out: preprocessing, tokenization, length-sorted
+// batching, search, unknown-word replacement and detokenization. Results come
+// back in input order and do not depend on the batch size.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "decode/search.h"
+#include "model/model_dir.h"
+
+namespace swt::decode {
+
+struct TranslateOptions {
+  SearchOptions search;
+  int64_t batch_size = 32;      // sentences per batch
+  bool replace_unk = true;      // <unk> -> most-attended source word
+};
+
+struct Translation {
+  std::string text;  // detokenized
+  double score = 0;
+};
+
+class Translator {
+ public:
+  Translator(model::ModelBundle& bundle, TranslateOptions options);
+
+  // Per input line, up to nbest translations, best first.
+  std::vector<std::vector<Translation>> translate(const std::vector<std::string>& lines);
+
+  // Source tokens of a raw line after preprocessing (what the model sees).
+  std::vector<std::string> source_tokens(const std::string& line) const;
+
+ private:
+  Translation render(const Hypothesis& h, const std::vector<std::string>& src_tokens) const;
+
+  model::ModelBundle& bundle_;
+  TranslateOptions options_;
+  text::Tokenizer tokenizer_;
+};
+
+}  // namespace swt::decode

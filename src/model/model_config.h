@@ -1,0 +1,30 @@
+// The architecture of a model: everything needed to rebuild it from config.json.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace swt::model {
+
+struct ModelConfig {
+  std::string attention = "vanilla";  // attention kind (nn::make_attention)
+  int64_t d_model = 512;
+  int64_t heads = 8;
+  int64_t d_ff = 2048;
+  int64_t encoder_layers = 6;
+  int64_t decoder_layers = 6;
+  double dropout = 0.1;            // residual and embedding dropout
+  double attention_dropout = 0.1;  // on attention probabilities
+  std::string activation = "relu";
+  bool tie_output = true;       // decoder input embedding == output projection
+  bool share_embeddings = false;  // encoder and decoder share one table (needs a shared vocab)
+  int64_t src_vocab_size = 0;   // filled from the vocabularies
+  int64_t tgt_vocab_size = 0;
+
+  void validate() const;  // throws swt::Error naming the bad field
+};
+
+nlohmann::json to_json(const ModelConfig& c);
+ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& origin);
+
+}  // namespace swt::model

@@ -1,0 +1,90 @@
+#include "model/model_dir.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/error.h"
+#include "util/text_file.h"
+
+namespace swt::model {
+
+namespace fs = std::filesystem;
+
+TensorMap state_dict(const torch::nn::Module& module) {
+  TensorMap out;
+  for (const auto& item : module.named_parameters()) out[item.key()] = item.value();
+  for (const auto& item : module.named_buffers()) out[item.key()] = item.value();
+  return out;
+}
+
+void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
+                     const std::string& origin) {
+  torch::NoGradGuard no_grad;
+  auto own = state_dict(module);
+  for (const auto& [name, tensor] : own) {
+    auto it = weights.find(name);
+    if (it == weights.end()) fail_at(origin, 0, "missing tensor '" + name + "'");
+    if (it->second.sizes() != tensor.sizes())
+      fail_at(origin, 0, "tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
+                             ", the model expects " + c10::str(tensor.sizes()));
+    tensor.copy_(it->second);
+  }
+  for (const auto& [name, tensor] : weights)
+    if (!own.count(name)) fail_at(origin, 0, "unexpected tensor '" + name + "'");
+}
+
+nlohmann::json to_json(const Preprocess& p) {
+  return {{"strip_src_prefix", p.strip_src_prefix}, {"nfkc", p.nfkc}};
+}
+
+Preprocess preprocess_from_json(const nlohmann::json& j) {
+  Preprocess p;
+  p.strip_src_prefix = j.value("strip_src_prefix", "");
+  p.nfkc = j.value("nfkc", false);
+  return p;
+}
+
+void save_model_dir(const std::string& dir, const ModelBundle& bundle) {
+  fs::create_directories(dir);
+  nlohmann::json config = {{"format", "swt-model"},
+                           {"format_version", 1},
+                           {"model", to_json(bundle.config)},
+                           {"preprocess", to_json(bundle.preprocess)}};
+  bundle.src_vocab.save(dir + "/src.vocab");
+  bundle.tgt_vocab.save(dir + "/tgt.vocab");
+  save_safetensors(dir + "/model.safetensors", state_dict(*bundle.model),
+                   {{"format", "swt-model"}});
+  // config.json last: a directory with a config is a complete model.
+  write_file_atomic(dir + "/config.json", config.dump(2) + "\n");
+}
+
+ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
+  if (!fs::is_directory(dir)) fail_at(dir, 0, "model directory does not exist");
+  const std::string config_path = dir + "/config.json";
+  if (!fs::exists(config_path))
+    fail_at(dir, 0, "not an swt model directory (no config.json; was training finished?)");
+  nlohmann::json config;
+  try {
+    std::ifstream in(config_path);
+    config = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    fail_at(config_path, 0, std::string("invalid JSON: ") + e.what());
+  }
+  if (!config.is_object() || config.value("format", "") != "swt-model")
+    fail_at(config_path, 0, "not an swt model config (missing \"format\": \"swt-model\")");
+  ModelBundle b;
+  b.config = model_config_from_json(config.at("model"), config_path);
+  b.preprocess = preprocess_from_json(config.value("preprocess", nlohmann::json::object()));
+  b.src_vocab = text::Vocab::load(dir + "/src.vocab");
+  b.tgt_vocab = text::Vocab::load(dir + "/tgt.vocab");
+  if (b.src_vocab.size() != b.config.src_vocab_size || b.tgt_vocab.size() != b.config.tgt_vocab_size)
+    fail_at(dir, 0, "vocabulary sizes do not match config.json (mixed-up model files?)");
+  b.model = Transformer(b.config);
+  load_state_dict(*b.model, load_safetensors(dir + "/model.safetensors"),
+                  dir + "/model.safetensors");
+  b.model->to(device);
+  b.model->eval();
+  return b;
+}
+
+}  // namespace swt::model

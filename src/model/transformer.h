@@ -1,0 +1,91 @@
+// Pre-LN encoder-decoder Transformer (Vaswani et al. 2017 with the layer norm
+// moved before each sublayer). Attention comes from nn::make_attention, so the
+// same stack runs `vanilla` or any other attention kind.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "model/model_config.h"
+#include "nn/attention.h"
+#include "nn/feed_forward.h"
+
+namespace swt::model {
+
+struct EncoderOutput {
+  torch::Tensor hidden;  // [B, S, D], after the final layer norm
+  torch::Tensor valid;   // [B, S] bool, false on padding
+  void select(const torch::Tensor& index);
+};
+
+// Per-layer incremental state of the decoder for one batch of hypotheses.
+struct DecoderState {
+  std::vector<nn::AttentionCache> self;
+  std::vector<nn::AttentionCache> cross;
+  int64_t position = 0;  // how many target tokens have been fed so far
+  void select(const torch::Tensor& index);
+};
+
+class EncoderLayerImpl : public torch::nn::Module {
+ public:
+  explicit EncoderLayerImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const nn::AttentionMask& mask);
+
+ private:
+  std::shared_ptr<nn::AttentionImpl> self_attn_;
+  torch::nn::LayerNorm ln_attn_{nullptr}, ln_ffn_{nullptr};
+  nn::FeedForward ffn_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(EncoderLayer);
+
+class DecoderLayerImpl : public torch::nn::Module {
+ public:
+  explicit DecoderLayerImpl(const ModelConfig& c);
+  // `cross_weights`, if not null, receives [B, T, S] cross-attention probabilities.
+  torch::Tensor forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
+                        const EncoderOutput& memory, nn::AttentionCache* self_cache,
+                        nn::AttentionCache* cross_cache, torch::Tensor* cross_weights);
+
+ private:
+  std::shared_ptr<nn::AttentionImpl> self_attn_, cross_attn_;
+  torch::nn::LayerNorm ln_self_{nullptr}, ln_cross_{nullptr}, ln_ffn_{nullptr};
+  nn::FeedForward ffn_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(DecoderLayer);
+
+class TransformerImpl : public torch::nn::Module {
+ public:
+  explicit TransformerImpl(const ModelConfig& c);
+
+  const ModelConfig& config() const { return config_; }
+
+  // src: [B, S] token ids (kPad = 0 is padding).
+  EncoderOutput encode(const torch::Tensor& src);
+
+  // tgt_in: [B, T] ids starting with <s>. Without a state the whole prefix is
+  // processed causally (training); with one, tgt_in holds only the new tokens
+  // and the state is updated (incremental decoding). Returns logits [B, T, V].
+  torch::Tensor decode(const torch::Tensor& tgt_in, const EncoderOutput& memory,
+                       DecoderState* state = nullptr, torch::Tensor* cross_weights = nullptr);
+
+  torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgt_in);
+
+  DecoderState initial_state() const;
+
+ private:
+  torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& ids, int64_t offset);
+  torch::Tensor output_logits(const torch::Tensor& h);
+
+  ModelConfig config_;
+  torch::nn::Embedding src_embed_{nullptr}, tgt_embed_{nullptr};
+  torch::nn::ModuleList encoder_layers_{nullptr}, decoder_layers_{nullptr};
+  torch::nn::LayerNorm encoder_ln_{nullptr}, decoder_ln_{nullptr};
+  torch::nn::Linear output_{nullptr};  // only when not tied
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(Transformer);
+
+}  // namespace swt::model

@@ -1,0 +1,70 @@
+#include "nn/dense_attention.h"
+
+#include <cmath>
+
+#include "nn/masked_softmax.h"
+#include "util/error.h"
+
+namespace swt::nn {
+
+DenseAttentionImpl::DenseAttentionImpl(const AttentionOptions& options)
+    : heads_(options.heads), d_head_(options.d_model / options.heads) {
+  if (options.d_model % options.heads != 0)
+    fail("d_model (" + std::to_string(options.d_model) + ") must be divisible by heads (" +
+         std::to_string(options.heads) + ")");
+  const int64_t inner = heads_ * d_head_;
+  q_linear_ = register_module("q_linear", torch::nn::Linear(options.d_model, inner));
+  k_linear_ = register_module("k_linear", torch::nn::Linear(options.d_model, inner));
+  v_linear_ = register_module("v_linear", torch::nn::Linear(options.d_model, inner));
+  fc_out_ = register_module("fc_out", torch::nn::Linear(inner, options.d_model));
+  dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
+}
+
+torch::Tensor DenseAttentionImpl::split_heads(const torch::Tensor& x) const {
+  return x.view({x.size(0), x.size(1), heads_, d_head_}).transpose(1, 2);
+}
+
+torch::Tensor DenseAttentionImpl::allowed_keys(const AttentionMask& mask, int64_t tq,
+                                               int64_t tk) const {
+  // [B, 1, 1, Tk] from padding, combined with [1, 1, Tq, Tk] for causality.
+  auto allowed = mask.key_valid.view({mask.key_valid.size(0), 1, 1, tk});
+  if (mask.causal) {
+    auto opts = torch::TensorOptions().dtype(torch::kLong).device(allowed.device());
+    auto q_pos = torch::arange(mask.query_offset, mask.query_offset + tq, opts).view({tq, 1});
+    auto k_pos = torch::arange(tk, opts).view({1, tk});
+    allowed = allowed.logical_and(k_pos.le(q_pos).view({1, 1, tq, tk}));
+  }
+  return allowed;
+}
+
+torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
+                                          const AttentionMask& mask, AttentionCache* cache,
+                                          torch::Tensor* weights) {
+  const int64_t batch = query.size(0), tq = query.size(1);
+  auto q = split_heads(q_linear_(query));
+  torch::Tensor k, v;
+  if (cache && cache->is_static && !cache->empty()) {
+    k = cache->key;
+    v = cache->value;
+  } else {
+    k = split_heads(k_linear_(memory));
+    v = split_heads(v_linear_(memory));
+    if (cache && !cache->is_static && !cache->empty()) {
+      k = torch::cat({cache->key, k}, 2);
+      v = torch::cat({cache->value, v}, 2);
+    }
+    if (cache) {
+      cache->key = k;
+      cache->value = v;
+    }
+  }
+  const int64_t tk = k.size(2);
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head_));
+  auto probs = masked_softmax(scores, allowed_keys(mask, tq, tk));
+  if (weights) *weights = probs.mean(1);
+  auto out = torch::matmul(dropout_(probs), v);
+  out = out.transpose(1, 2).contiguous().view({batch, tq, heads_ * d_head_});
+  return fc_out_(out);
+}
+
+}  // namespace swt::nn

@@ -1,0 +1,23 @@
+#include "nn/feed_forward.h"
+
+#include "util/error.h"
+
+namespace swt::nn {
+
+FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t d_ff, double dropout,
+                                 const std::string& activation)
+    : gelu_(activation == "gelu") {
+  if (activation != "relu" && activation != "gelu")
+    fail("unknown activation '" + activation + "' (known: relu, gelu)");
+  linear1_ = register_module("linear1", torch::nn::Linear(d_model, d_ff));
+  linear2_ = register_module("linear2", torch::nn::Linear(d_ff, d_model));
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+  auto h = linear1_(x);
+  h = gelu_ ? torch::gelu(h) : torch::relu(h);
+  return dropout_(linear2_(dropout_(h)));
+}
+
+}  // namespace swt::nn

@@ -1,0 +1,213 @@
+#include "train/train_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace swt::train {
+
+namespace {
+
+struct Setting {
+  std::string value;
+  std::string origin;  // "FILE:LINE" or "--set"
+};
+
+void set_field(const OptionInfo& opt, const Setting& s) {
+  const std::string& v = s.value;
+  auto bad = [&](const char* type) {
+    fail(s.origin + ": " + opt.key + " must be " + type + ", got '" + v + "'");
+  };
+  std::visit(
+      [&](auto* field) {
+        using T = std::remove_pointer_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          *field = v;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (v == "true" || v == "yes" || v == "1") *field = true;
+          else if (v == "false" || v == "no" || v == "0") *field = false;
+          else bad("true or false");
+        } else {
+          std::istringstream in(v);
+          T parsed{};
+          in >> parsed;
+          if (in.fail() || !in.eof()) bad(std::is_same_v<T, double> ? "a number" : "an integer");
+          *field = parsed;
+        }
+      },
+      opt.field);
+}
+
+std::string field_to_string(const OptionInfo& opt) {
+  return std::visit(
+      [](auto* field) -> std::string {
+        using T = std::remove_pointer_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return YAML::Dump(YAML::Node(*field));
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return *field ? "true" : "false";
+        } else {
+          std::ostringstream out;
+          out << *field;
+          return out.str();
+        }
+      },
+      opt.field);
+}
+
+// Flattens the YAML mapping into "section.key" -> value with its line.
+void collect(const YAML::Node& node, const std::string& prefix, const std::string& file,
+             std::map<std::string, Setting>& out) {
+  for (const auto& item : node) {
+    const std::string key = prefix + item.first.as<std::string>();
+    const auto& value = item.second;
+    const std::string where = file + ":" + std::to_string(item.first.Mark().line + 1);
+    if (value.IsMap()) {
+      collect(value, key + ".", file, out);
+    } else if (value.IsScalar() || value.IsNull()) {
+      out[key] = {value.IsNull() ? "" : value.as<std::string>(), where};
+    } else {
+      fail(where + ": " + key + " must be a single value, not a list");
+    }
+  }
+}
+
+const OptionInfo* find_option(const std::vector<OptionInfo>& table, const std::string& key) {
+  for (const auto& opt : table)
+    if (opt.key == key) return &opt;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<OptionInfo> option_table(TrainConfig& c) {
+  auto& d = c.data;
+  auto& m = c.model;
+  auto& t = c.train;
+  return {
+      {"data.train_src", "training source file (one sentence per line)", &d.train_src},
+      {"data.train_tgt", "training target file, line-aligned with train_src", &d.train_tgt},
+      {"data.dev_src", "development source file (validation loss and BLEU)", &d.dev_src},
+      {"data.dev_tgt", "development target file", &d.dev_tgt},
+      {"data.strip_src_prefix", "text removed from the start of each source line if present",
+       &c.preprocess.strip_src_prefix},
+      {"data.nfkc", "apply Unicode NFKC normalisation before tokenizing", &c.preprocess.nfkc},
+      {"data.shared_vocab", "one vocabulary for source and target", &d.shared_vocab},
+      {"data.vocab_min_count", "drop words seen fewer times (they become <unk>)",
+       &d.vocab_min_count},
+      {"data.vocab_max_size", "keep at most this many words, specials included (0 = all)",
+       &d.vocab_max_size},
+      {"data.max_length", "skip training pairs longer than this many tokens", &d.max_length},
+      {"model.preset", "size preset applied first: tiny | small | base", &c.preset},
+      {"model.attention", "attention kind: vanilla", &m.attention},
+      {"model.d_model", "model width", &m.d_model},
+      {"model.heads", "attention heads", &m.heads},
+      {"model.d_ff", "feed-forward inner width", &m.d_ff},
+      {"model.encoder_layers", "encoder layers", &m.encoder_layers},
+      {"model.decoder_layers", "decoder layers", &m.decoder_layers},
+      {"model.dropout", "dropout on embeddings, residual branches and FFN", &m.dropout},
+      {"model.attention_dropout", "dropout on attention probabilities", &m.attention_dropout},
+      {"model.activation", "FFN activation: relu | gelu", &m.activation},
+      {"model.tie_output", "share the target embedding with the output projection",
+       &m.tie_output},
+      {"model.share_embeddings", "share source and target embeddings (needs shared_vocab)",
+       &m.share_embeddings},
+      {"train.batch_tokens", "tokens per batch (max length x sentences, padding included)",
+       &t.batch_tokens},
+      {"train.accumulate", "batches per optimizer step (gradient accumulation)", &t.accumulate},
+      {"train.lr", "peak learning rate, reached at the end of warm-up", &t.lr},
+      {"train.warmup_steps", "linear warm-up steps, then inverse square-root decay",
+       &t.warmup_steps},
+      {"train.adam_beta1", "Adam beta1", &t.adam_beta1},
+      {"train.adam_beta2", "Adam beta2", &t.adam_beta2},
+      {"train.adam_eps", "Adam epsilon", &t.adam_eps},
+      {"train.weight_decay", "L2 weight decay", &t.weight_decay},
+      {"train.label_smoothing", "label smoothing epsilon", &t.label_smoothing},
+      {"train.clip_norm", "clip the gradient norm to this (0 = off)", &t.clip_norm},
+      {"train.max_steps", "stop after this many optimizer steps (0 = no limit)", &t.max_steps},
+      {"train.max_epochs", "stop after this many epochs (0 = no limit)", &t.max_epochs},
+      {"train.max_minutes", "stop after this much wall-clock time (0 = no limit)",
+       &t.max_minutes},
+      {"train.valid_every", "steps between validations and checkpoints", &t.valid_every},
+      {"train.valid_sentences", "dev sentences translated for BLEU (0 = all)",
+       &t.valid_sentences},
+      {"train.valid_beam", "beam size for validation BLEU", &t.valid_beam},
+      {"train.patience", "stop after this many validations without a better dev BLEU (0 = off)",
+       &t.patience},
+      {"train.log_every", "steps between progress log lines", &t.log_every},
+      {"train.seed", "random seed (initialisation, dropout, batch order)", &t.seed},
+      {"train.threads", "CPU threads (0 = all cores)", &t.threads},
+  };
+}
+
+void apply_preset(const std::string& name, model::ModelConfig& m) {
+  struct Sizes {
+    const char* name;
+    int64_t d_model, heads, d_ff, layers;
+  };
+  static const Sizes kPresets[] = {
+      {"tiny", 128, 4, 512, 2}, {"small", 256, 4, 1024, 3}, {"base", 512, 8, 2048, 6}};
+  for (const auto& p : kPresets)
+    if (name == p.name) {
+      m.d_model = p.d_model;
+      m.heads = p.heads;
+      m.d_ff = p.d_ff;
+      m.encoder_layers = m.decoder_layers = p.layers;
+      return;
+    }
+  fail("model.preset: unknown preset '" + name + "' (known: tiny, small, base)");
+}
+
+TrainConfig load_train_config(const std::string& yaml_path,
+                              const std::vector<std::string>& overrides) {
+  std::map<std::string, Setting> settings;
+  if (!yaml_path.empty()) {
+    if (!std::filesystem::exists(yaml_path)) fail_at(yaml_path, 0, "no such config file");
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(yaml_path);
+    } catch (const YAML::Exception& e) {
+      fail_at(yaml_path, e.mark.line + 1, "invalid YAML: " + e.msg);
+    }
+    if (!root.IsNull() && !root.IsMap()) fail_at(yaml_path, 1, "config must be a YAML mapping");
+    if (root.IsMap()) collect(root, "", yaml_path, settings);
+  }
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) fail("--set " + o + ": expected key=value");
+    settings[o.substr(0, eq)] = {o.substr(eq + 1), "--set " + o.substr(0, eq)};
+  }
+  TrainConfig config;
+  auto table = option_table(config);
+  for (const auto& [key, s] : settings)
+    if (!find_option(table, key)) fail(s.origin + ": unknown config key '" + key + "'");
+  if (auto it = settings.find("model.preset"); it != settings.end()) {
+    config.preset = it->second.value;
+    if (!config.preset.empty()) apply_preset(config.preset, config.model);
+  }
+  for (const auto& [key, s] : settings) set_field(*find_option(table, key), s);
+  return config;
+}
+
+std::string dump_train_config(const TrainConfig& config) {
+  TrainConfig copy = config;
+  std::ostringstream out;
+  std::string section;
+  for (const auto& opt : option_table(copy)) {
+    const auto dot = opt.key.find('.');
+    const std::string sec = opt.key.substr(0, dot);
+    if (sec != section) {
+      out << sec << ":\n";
+      section = sec;
+    }
+    out << "  " << opt.key.substr(dot + 1) << ": " << field_to_string(opt) << "  # " << opt.help
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace swt::train

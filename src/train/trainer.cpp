@@ -1,0 +1,322 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "decode/translator.h"
+#include "eval/bleu.h"
+#include "train/checkpoint.h"
+#include "train/loss.h"
+#include "train/lr_schedule.h"
+#include "train/progress.h"
+#include "train/training_data.h"
+#include "util/error.h"
+#include "util/text_file.h"
+
+namespace swt::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+void check_data_options(const DataOptions& d) {
+  const std::pair<const char*, const std::string*> required[] = {
+      {"data.train_src", &d.train_src}, {"data.train_tgt", &d.train_tgt},
+      {"data.dev_src", &d.dev_src}, {"data.dev_tgt", &d.dev_tgt}};
+  for (const auto& [key, value] : required)
+    if (value->empty()) fail(std::string("config: ") + key + " is required");
+}
+
+// Builds vocabularies from the training data, or reads the ones a resumed run saved.
+void prepare_vocabularies(const TrainConfig& c, const TokenizedCorpus& train,
+                          const std::string& model_dir, bool resume, model::ModelBundle& b) {
+  const auto src_path = model_dir + "/src.vocab", tgt_path = model_dir + "/tgt.vocab";
+  if (resume && fs::exists(src_path) && fs::exists(tgt_path)) {
+    b.src_vocab = text::Vocab::load(src_path);
+    b.tgt_vocab = text::Vocab::load(tgt_path);
+    return;
+  }
+  const auto min_count = static_cast<int>(c.data.vocab_min_count);
+  const auto max_size = static_cast<int>(c.data.vocab_max_size);
+  if (c.data.shared_vocab) {
+    auto both = train.src;
+    both.insert(both.end(), train.tgt.begin(), train.tgt.end());
+    b.src_vocab = b.tgt_vocab = text::Vocab::build(both, min_count, max_size);
+  } else {
+    b.src_vocab = text::Vocab::build(train.src, min_count, max_size);
+    b.tgt_vocab = text::Vocab::build(train.tgt, min_count, max_size);
+  }
+  b.src_vocab.save(src_path);
+  b.tgt_vocab.save(tgt_path);
+}
+
+struct Validation {
+  double loss = 0, bleu = 0;
+};
+
+class Run {
+ public:
+  Run(const TrainConfig& config, const std::string& model_dir, bool resume)
+      : c_(config), dir_(model_dir), resume_(resume), log_(model_dir + "/train.log.jsonl") {}
+
+  TrainSummary run();
+
+ private:
+  void setup();
+  double train_batch(const data::Batch& batch);  // returns the summed loss
+  void optimizer_step();
+  Validation validate();
+  void after_validation(const Validation& v);
+  bool should_stop(std::string& reason) const;
+  double fraction_done() const;
+  void log_progress(double loss_per_token, double tokens_per_s);
+
+  const TrainConfig& c_;
+  std::string dir_;
+  bool resume_;
+  JsonlLog log_;
+  model::ModelBundle bundle_;
+  TokenizedCorpus dev_;
+  EncodedCorpus train_, dev_encoded_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  TrainerState state_;
+  torch::Device device_{torch::kCPU};
+  Clock::time_point started_;
+  double elapsed_before_ = 0;
+};
+
+void Run::setup() {
+  check_data_options(c_.data);
+  fs::create_directories(dir_);
+  torch::manual_seed(static_cast<uint64_t>(c_.train.seed));
+  std::cerr << "reading " << c_.data.train_src << " and " << c_.data.train_tgt << "\n";
+  auto train_text = read_corpus(c_.data.train_src, c_.data.train_tgt, c_.preprocess);
+  dev_ = read_corpus(c_.data.dev_src, c_.data.dev_tgt, c_.preprocess);
+  prepare_vocabularies(c_, train_text, dir_, resume_, bundle_);
+  train_ = encode_corpus(train_text, bundle_.src_vocab, bundle_.tgt_vocab, c_.data.max_length);
+  dev_encoded_ = encode_corpus(dev_, bundle_.src_vocab, bundle_.tgt_vocab, 0);
+  if (train_.src.empty()) fail(c_.data.train_src + ": no usable training pairs");
+  bundle_.config = c_.model;
+  bundle_.config.src_vocab_size = bundle_.src_vocab.size();
+  bundle_.config.tgt_vocab_size = bundle_.tgt_vocab.size();
+  bundle_.preprocess = c_.preprocess;
+  bundle_.model = model::Transformer(bundle_.config);
+  bundle_.model->to(device_);
+  auto& t = c_.train;
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      bundle_.model->parameters(), torch::optim::AdamOptions(t.lr)
+                                       .betas({t.adam_beta1, t.adam_beta2})
+                                       .eps(t.adam_eps)
+                                       .weight_decay(t.weight_decay));
+  if (resume_ && has_checkpoint(dir_)) {
+    state_ = load_checkpoint(dir_, *bundle_.model, *optimizer_);
+    std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
+  } else if (resume_) {
+    std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
+  }
+  int64_t params = 0;
+  for (const auto& p : bundle_.model->parameters()) params += p.numel();
+  std::cerr << "train pairs " << train_.src.size() << " (skipped " << train_.skipped_too_long
+            << " too long or empty), dev " << dev_.src.size() << ", vocab "
+            << bundle_.src_vocab.size() << "/" << bundle_.tgt_vocab.size() << ", parameters "
+            << params << ", threads " << torch::get_num_threads() << "\n";
+  log_.write({{"event", "start"},
+              {"train_pairs", train_.src.size()},
+              {"parameters", params},
+              {"resumed_step", state_.step}});
+}
+
+double Run::train_batch(const data::Batch& batch) {
+  auto b = make_batch(train_, batch, device_);
+  auto logits = bundle_.model->forward(b.src, b.tgt_in);
+  auto sums = label_smoothed_loss(logits, b.tgt_out, c_.train.label_smoothing);
+  auto loss = sums.loss / static_cast<double>(b.target_tokens * c_.train.accumulate);
+  loss.backward();
+  state_.tokens_seen += b.target_tokens + b.src.ne(0).sum().item<int64_t>();
+  return sums.loss.item<double>() / static_cast<double>(b.target_tokens);
+}
+
+void Run::optimizer_step() {
+  const double lr = inverse_sqrt_lr(c_.train.lr, state_.step + 1, c_.train.warmup_steps);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  if (c_.train.clip_norm > 0)
+    torch::nn::utils::clip_grad_norm_(bundle_.model->parameters(), c_.train.clip_norm);
+  optimizer_->step();
+  optimizer_->zero_grad();
+  ++state_.step;
+}
+
+Validation Run::validate() {
+  torch::NoGradGuard no_grad;
+  bundle_.model->eval();
+  Validation v;
+  double loss_sum = 0;
+  int64_t tokens = 0;
+  std::vector<int64_t> lengths;
+  for (const auto& l : dev_encoded_.lengths()) lengths.push_back(std::max(l.src, l.tgt));
+  for (const auto& batch : data::make_sorted_batches(lengths, 1 << 30, c_.train.batch_tokens)) {
+    auto b = make_batch(dev_encoded_, batch, device_);
+    auto sums = label_smoothed_loss(bundle_.model->forward(b.src, b.tgt_in), b.tgt_out, 0.0);
+    loss_sum += sums.nll.item<double>();
+    tokens += b.target_tokens;
+  }
+  v.loss = loss_sum / std::max<int64_t>(tokens, 1);
+  size_t n = dev_.raw_src.size();
+  if (c_.train.valid_sentences > 0) n = std::min<size_t>(n, c_.train.valid_sentences);
+  std::vector<std::string> src(dev_.raw_src.begin(), dev_.raw_src.begin() + n);
+  std::vector<std::string> ref(dev_.raw_tgt.begin(), dev_.raw_tgt.begin() + n);
+  decode::TranslateOptions topt;
+  topt.search.beam = c_.train.valid_beam;
+  topt.batch_size = 64;
+  decode::Translator translator(bundle_, topt);
+  std::vector<std::string> hyp;
+  for (auto& nbest : translator.translate(src)) hyp.push_back(nbest.empty() ? "" : nbest[0].text);
+  v.bleu = eval::corpus_bleu(hyp, ref).score;
+  bundle_.model->train();
+  return v;
+}
+
+void Run::after_validation(const Validation& v) {
+  const bool better = v.bleu > state_.best_bleu ||
+                      (v.bleu == state_.best_bleu && v.loss < state_.best_loss);
+  if (better) {
+    state_.best_bleu = v.bleu;
+    state_.best_loss = v.loss;
+    state_.bad_validations = 0;
+    save_model_dir(dir_, bundle_);  // keep-best: the model directory holds the best model
+  } else {
+    ++state_.bad_validations;
+  }
+  state_.elapsed_seconds = elapsed_before_ + seconds_since(started_);
+  save_checkpoint(dir_, *bundle_.model, *optimizer_, state_);
+  std::cerr << "valid step " << state_.step << " | dev loss " << v.loss << " | dev BLEU "
+            << v.bleu << (better ? " (best, saved)" : "") << "\n";
+  log_.write({{"event", "valid"},
+              {"step", state_.step},
+              {"dev_loss", v.loss},
+              {"dev_bleu", v.bleu},
+              {"best", better},
+              {"elapsed_s", state_.elapsed_seconds}});
+}
+
+double Run::fraction_done() const {
+  double f = -1;
+  const auto& t = c_.train;
+  const double elapsed = elapsed_before_ + seconds_since(started_);
+  if (t.max_steps > 0) f = std::max(f, static_cast<double>(state_.step) / t.max_steps);
+  if (t.max_minutes > 0) f = std::max(f, elapsed / (t.max_minutes * 60));
+  if (t.max_epochs > 0) f = std::max(f, static_cast<double>(state_.epoch) / t.max_epochs);
+  return f;
+}
+
+bool Run::should_stop(std::string& reason) const {
+  const auto& t = c_.train;
+  if (t.max_steps > 0 && state_.step >= t.max_steps) reason = "max_steps";
+  else if (t.max_minutes > 0 && elapsed_before_ + seconds_since(started_) >= t.max_minutes * 60)
+    reason = "max_minutes";
+  else if (t.patience > 0 && state_.bad_validations >= t.patience) reason = "patience";
+  return !reason.empty();
+}
+
+void Run::log_progress(double loss_per_token, double tokens_per_s) {
+  const double lr = inverse_sqrt_lr(c_.train.lr, state_.step, c_.train.warmup_steps);
+  const double elapsed = elapsed_before_ + seconds_since(started_);
+  const double f = fraction_done();
+  const std::string eta = f > 0 ? format_duration(elapsed * (1 - f) / f) : "?";
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%s step %lld | ep %lld | loss %.3f | lr %.2e | %.0f tok/s | %s | ETA %s",
+                progress_bar(f).c_str(), static_cast<long long>(state_.step),
+                static_cast<long long>(state_.epoch + 1), loss_per_token, lr, tokens_per_s,
+                format_duration(elapsed).c_str(), eta.c_str());
+  std::cerr << line << "\n";
+  log_.write({{"event", "train"},
+              {"step", state_.step},
+              {"epoch", state_.epoch + 1},
+              {"loss", loss_per_token},
+              {"lr", lr},
+              {"tokens_per_s", tokens_per_s},
+              {"elapsed_s", elapsed},
+              {"eta_s", f > 0 ? elapsed * (1 - f) / f : -1.0}});
+}
+
+TrainSummary Run::run() {
+  setup();
+  started_ = Clock::now();
+  elapsed_before_ = state_.elapsed_seconds;
+  bundle_.model->train();
+  const auto lengths = train_.lengths();
+  std::string reason;
+  double window_loss = 0;
+  int64_t window_batches = 0, window_tokens = state_.tokens_seen, last_valid = -1;
+  auto window_start = Clock::now();
+  while (!should_stop(reason)) {
+    if (c_.train.max_epochs > 0 && state_.epoch >= c_.train.max_epochs) {
+      reason = "max_epochs";
+      break;
+    }
+    auto batches = data::make_epoch_batches(lengths, c_.train.batch_tokens,
+                                            static_cast<uint64_t>(c_.train.seed), state_.epoch);
+    while (state_.batch_in_epoch < static_cast<int64_t>(batches.size()) && !should_stop(reason)) {
+      for (int64_t a = 0; a < c_.train.accumulate &&
+                          state_.batch_in_epoch < static_cast<int64_t>(batches.size());
+           ++a) {
+        window_loss += train_batch(batches[state_.batch_in_epoch++]);
+        ++window_batches;
+      }
+      optimizer_step();
+      if (state_.step % c_.train.log_every == 0) {
+        const double rate = (state_.tokens_seen - window_tokens) / seconds_since(window_start);
+        log_progress(window_loss / window_batches, rate);
+        window_loss = 0;
+        window_batches = 0;
+        window_tokens = state_.tokens_seen;
+        window_start = Clock::now();
+      }
+      if (state_.step % c_.train.valid_every == 0) {
+        after_validation(validate());
+        last_valid = state_.step;
+      }
+    }
+    if (state_.batch_in_epoch >= static_cast<int64_t>(batches.size())) {
+      ++state_.epoch;
+      state_.batch_in_epoch = 0;
+    }
+  }
+  if (last_valid != state_.step) after_validation(validate());
+  TrainSummary s;
+  s.steps = state_.step;
+  s.best_bleu = state_.best_bleu;
+  s.elapsed_seconds = state_.elapsed_seconds;
+  s.tokens_per_second = state_.tokens_seen / std::max(1e-9, state_.elapsed_seconds);
+  s.stop_reason = reason;
+  log_.write({{"event", "end"},
+              {"steps", s.steps},
+              {"best_dev_bleu", s.best_bleu},
+              {"elapsed_s", s.elapsed_seconds},
+              {"tokens_per_s", s.tokens_per_second},
+              {"stop_reason", reason}});
+  std::cerr << "stopped (" << reason << ") after " << s.steps << " steps, "
+            << format_duration(s.elapsed_seconds) << "; best dev BLEU " << s.best_bleu
+            << "; model in " << dir_ << "\n";
+  return s;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainConfig config, std::string model_dir, bool resume)
+    : config_(std::move(config)), model_dir_(std::move(model_dir)), resume_(resume) {}
+
+TrainSummary Trainer::run() {
+  Run run(config_, model_dir_, resume_);
+  return run.run();
+}
+
+}  // namespace swt::train

@@ -1,0 +1,72 @@
+#include "util/text_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/error.h"
+
+namespace swt {
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / "swt_text_file_test";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+void write_raw(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(TextFile, ReadsLinesAndDropsCarriageReturns) {
+  const auto p = temp_path("lines.txt");
+  write_raw(p, "one\r\ntwo\nthree");
+  EXPECT_EQ(read_lines(p), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST(TextFile, ErrorsNameFileAndLine) {
+  const auto p = temp_path("bad.txt");
+  write_raw(p, "fine\nbad \xff here\n");
+  EXPECT_EQ(error_of([&] { read_lines(p); }), p + ":2: invalid UTF-8 at byte 5");
+  EXPECT_EQ(error_of([&] { read_lines(temp_path("missing.txt")); }),
+            temp_path("missing.txt") + ": no such file");
+  const auto empty = temp_path("empty.txt");
+  write_raw(empty, "");
+  EXPECT_EQ(error_of([&] { read_lines(empty); }), empty + ": file is empty");
+  EXPECT_TRUE(read_lines(empty, true).empty());
+}
+
+TEST(TextFile, ParallelFilesMustMatch) {
+  const auto a = temp_path("a.txt"), b = temp_path("b.txt");
+  write_raw(a, "1\n2\n3\n");
+  write_raw(b, "1\n2\n");
+  std::vector<std::string> src, tgt;
+  const auto msg = error_of([&] { read_parallel(a, b, src, tgt); });
+  EXPECT_NE(msg.find("has 2 lines but"), std::string::npos) << msg;
+}
+
+TEST(TextFile, AtomicWriteReplacesWholeFileAndLeavesNoTemp) {
+  const auto p = temp_path("atomic.txt");
+  write_lines_atomic(p, {"a", "b"});
+  write_lines_atomic(p, {"c"});
+  EXPECT_EQ(read_lines(p), (std::vector<std::string>{"c"}));
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(p).parent_path()))
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
+}  // namespace swt
