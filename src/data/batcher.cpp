@@ -36,8 +36,7 @@ std::vector<Batch> make_epoch_batches(const std::vector<ExampleLength>& lengths,
   for (int64_t idx : order) {
     const int64_t len = std::max(lengths[idx].src, lengths[idx].tgt);
     const int64_t new_longest = std::max(longest, len);
-    if (!current.empty() &&
-        new_longest * static_cast<int64_t>(current.size() + 1) > batch_tokens) {
+    if (!current.empty() && new_longest * static_cast<int64_t>(current.size() + 1) > batch_tokens) {
       batches.push_back(std::move(current));
       current.clear();
       longest = 0;

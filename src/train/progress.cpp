@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "util/error.h"
 
@@ -9,6 +10,8 @@ namespace swt::train {
 
 JsonlLog::JsonlLog(const std::string& path) {
   if (path.empty()) return;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
   out_.open(path, std::ios::app);
   if (!out_) fail_at(path, 0, "cannot open log for writing");
 }
