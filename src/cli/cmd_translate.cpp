@@ -50,8 +50,11 @@ void setup_translate(CLI::App& sub) {
   sub.add_option("--length-penalty", a->options.search.length_penalty,
                  "divide scores by length^alpha")
       ->capture_default_str();
-  sub.add_option("--max-length-a,--max-length-b", a->options.search.max_length_a,
-                 "output length limit a * source_length + b");
+  sub.add_option("--max-length-a", a->options.search.max_length_a,
+                 "output length limit: a * source_length + b")
+      ->capture_default_str();
+  sub.add_option("--max-length-b", a->options.search.max_length_b, "see --max-length-a")
+      ->capture_default_str();
   sub.add_flag("--no-unk-replace", a->no_unk_replace, "keep <unk> in the output");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.callback([a] {

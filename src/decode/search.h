@@ -10,7 +10,7 @@
 namespace swt::decode {
 
 struct SearchOptions {
-  int64_t beam = 1;             // 1 = greedy
+  int64_t beam = 5;             // 1 = greedy
   int64_t nbest = 1;            // hypotheses returned per sentence (<= beam)
   double length_penalty = 1.0;  // score / length^alpha; 0 = raw log-probability
   int64_t max_length_a = 2;     // output may have at most a * source_length + b tokens
