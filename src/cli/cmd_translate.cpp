@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "cli/threads.h"
+#include "decode/depth_stats.h"
 #include "decode/translator.h"
 #include "util/text_file.h"
 
@@ -15,7 +16,22 @@ struct TranslateArgs {
   decode::TranslateOptions options;
   int64_t threads = 0;
   bool no_unk_replace = false;
+  std::string depth_policy = "fixed", decoder_exit;
+  double exit_threshold = -1;
+  bool stats = false;
 };
+
+// --depth-policy picks the encoder policy; decoder tokens exit early when
+// --exit-threshold is given (halting units, or --decoder-exit confidence).
+model::DepthOptions depth_options(const TranslateArgs& a) {
+  model::DepthOptions d = a.options.search.depth;
+  d.encoder = model::parse_encoder_policy(a.depth_policy);
+  if (a.exit_threshold >= 0) d.threshold = a.exit_threshold;
+  std::string exit = a.decoder_exit;
+  if (exit.empty()) exit = a.exit_threshold >= 0 ? "halting" : "none";
+  d.decoder = model::parse_decoder_exit(exit);
+  return d;
+}
 
 std::vector<std::string> format_output(const std::vector<std::vector<decode::Translation>>& all,
                                        int64_t nbest) {
@@ -56,15 +72,31 @@ void setup_translate(CLI::App& sub) {
   sub.add_option("--max-length-b", a->options.search.max_length_b, "see --max-length-a")
       ->capture_default_str();
   sub.add_flag("--no-unk-replace", a->no_unk_replace, "keep <unk> in the output");
+  sub.add_option("--depth-policy", a->depth_policy,
+                 "encoder depth per sentence: fixed | length | learned (adaptive depth)")
+      ->capture_default_str();
+  sub.add_option("--exit-threshold", a->exit_threshold,
+                 "halting threshold: learned encoder policy and early decoder exits");
+  sub.add_option("--decoder-exit", a->decoder_exit,
+                 "per-token decoder exits: none | halting | confidence (default: halting if "
+                 "--exit-threshold is given)");
+  sub.add_option("--encoder-layers", a->options.search.depth.encoder_layers,
+                 "fixed policy: run only this many encoder layers (0 = all)");
+  sub.add_option("--decoder-layers", a->options.search.depth.decoder_layers,
+                 "run only this many decoder layers (0 = all)");
+  sub.add_flag("--stats", a->stats, "print depth statistics to stderr");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.callback([a] {
     apply_threads(a->threads);
     if (a->options.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
     a->options.replace_unk = !a->no_unk_replace;
+    a->options.search.depth = depth_options(*a);
     auto bundle = model::load_model_dir(a->model);
     const auto input = read_lines(a->input, /*allow_empty=*/true);
     decode::Translator translator(bundle, a->options);
-    const auto lines = format_output(translator.translate(input), a->options.search.nbest);
+    const auto translations = translator.translate(input);
+    if (a->stats) std::cerr << decode::format_depth_stats(decode::depth_stats(translations));
+    const auto lines = format_output(translations, a->options.search.nbest);
     if (a->output == "-") {
       for (const auto& l : lines) std::cout << l << "\n";
     } else {

@@ -21,7 +21,7 @@ double normalise(double logprob, int64_t length, double alpha) {
 
 // One live hypothesis of one sentence.
 struct Beam {
-  std::vector<int64_t> tokens, alignment;
+  std::vector<int64_t> tokens, alignment, exits;
   double logprob = 0;
   int64_t parent = 0;  // which live beam of the previous step it extends
 };
@@ -36,26 +36,27 @@ struct SentenceSearch {
 // Log-probabilities of the next token and the most-attended source positions
 // for every row of the active batch.
 void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens,
-          model::EncoderOutput& memory, model::DecoderState& state, torch::Tensor& logprobs,
-          torch::Tensor& attended) {
+          model::EncoderOutput& memory, model::DecoderState& state,
+          const model::DepthOptions& depth, torch::Tensor& logprobs, torch::Tensor& attended,
+          torch::Tensor& exits) {
   auto input = torch::tensor(last_tokens, torch::TensorOptions().dtype(torch::kLong))
                    .to(memory.hidden.device())
                    .view({-1, 1});
   torch::Tensor weights;
-  auto logits = model.decode(input, memory, &state, &weights);
+  auto logits = model.decode_step(input, memory, state, depth, &weights, &exits);
   logprobs = torch::log_softmax(logits.select(1, 0).to(torch::kFloat), -1).cpu();
   attended = weights.select(1, 0).argmax(-1).cpu();
 }
 
 void finish(SentenceSearch& s, const Beam& b, double alpha) {
   const int64_t length = static_cast<int64_t>(b.tokens.size()) + 1;  // + </s>
-  s.finished.push_back({b.tokens, b.alignment, normalise(b.logprob, length, alpha)});
+  s.finished.push_back({b.tokens, b.alignment, normalise(b.logprob, length, alpha), b.exits, 0});
 }
 
 // Expands the beams of one sentence from its rows [row, row + live) of `lp`.
 // Returns the new live beams; appends finished hypotheses.
-std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att, int64_t vocab,
-                         int64_t beam, double alpha) {
+std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att,
+                         const int64_t* exits, int64_t vocab, int64_t beam, double alpha) {
   const int64_t live = static_cast<int64_t>(s.live.size());
   // Best 2*beam (beam, token) candidates by total log-probability: enough to
   // refill the beam even if `beam` of them end the sentence.
@@ -78,6 +79,7 @@ std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att,
     Beam b = s.live[c.row];
     b.logprob = c.total;
     b.parent = c.row;
+    b.exits.push_back(exits[c.row]);
     if (c.token == kEos) {
       if (static_cast<int64_t>(s.finished.size()) < beam) finish(s, b, alpha);
       continue;
@@ -107,7 +109,8 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
     fail("--nbest must be between 1 and the beam size");
   torch::NoGradGuard no_grad;
   const int64_t batch = src.size(0);
-  auto memory = model.encode(src);
+  auto memory = model.encode(src, &options.depth);
+  const auto encoder_depth = memory.depth.clone();
   auto state = model.initial_state();
   auto src_lengths = src.ne(kPad).sum(1).cpu();
   std::vector<SentenceSearch> sentences(batch);
@@ -122,17 +125,18 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
   for (int64_t i = 0; i < batch; ++i) row_sentence[i] = i;
   std::vector<int64_t> last_tokens(batch, kBos);
   while (!row_sentence.empty()) {
-    torch::Tensor logprobs, attended;
-    step(model, last_tokens, memory, state, logprobs, attended);
+    torch::Tensor logprobs, attended, exits;
+    step(model, last_tokens, memory, state, options.depth, logprobs, attended, exits);
     const int64_t vocab = logprobs.size(1);
     const float* lp = logprobs.data_ptr<float>();
     const int64_t* att = attended.data_ptr<int64_t>();
+    const int64_t* ex = exits.data_ptr<int64_t>();
     std::vector<int64_t> keep_rows, next_sentence, next_tokens;
     int64_t row = 0;
     while (row < static_cast<int64_t>(row_sentence.size())) {
       auto& s = sentences[row_sentence[row]];
       const int64_t live = static_cast<int64_t>(s.live.size());
-      auto next = expand(s, lp + row * vocab, att + row, vocab, options.beam,
+      auto next = expand(s, lp + row * vocab, att + row, ex + row, vocab, options.beam,
                          options.length_penalty);
       // Each new beam continues the cache row of the beam it extends.
       for (const auto& b : next) {
@@ -157,6 +161,7 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
     std::stable_sort(f.begin(), f.end(),
                      [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
     if (static_cast<int64_t>(f.size()) > options.nbest) f.resize(options.nbest);
+    for (auto& h : f) h.encoder_depth = encoder_depth[i].item<int64_t>();
     results[i] = std::move(f);
   }
   return results;

@@ -15,12 +15,15 @@ struct SearchOptions {
   double length_penalty = 1.0;  // score / length^alpha; 0 = raw log-probability
   int64_t max_length_a = 2;     // output may have at most a * source_length + b tokens
   int64_t max_length_b = 10;
+  model::DepthOptions depth;    // adaptive depth at inference (default: full depth)
 };
 
 struct Hypothesis {
   std::vector<int64_t> tokens;     // without <s> and </s>
   std::vector<int64_t> alignment;  // per output token: most-attended source position
   double score = 0;                // length-normalised log-probability
+  std::vector<int64_t> exits;      // per output token (and </s>): decoder layers it used
+  int64_t encoder_depth = 0;       // encoder layers the source went through
 };
 
 // src: [B, S] token ids (padded with 0, each row ending in </s>).

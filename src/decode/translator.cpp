@@ -29,7 +29,8 @@ Translation Translator::render(const Hypothesis& h,
     else
       words.push_back(bundle_.tgt_vocab.token(id));
   }
-  return {tokenizer_.detokenize(words), h.score};
+  return {tokenizer_.detokenize(words), h.score, static_cast<int64_t>(src_tokens.size()),
+          h.encoder_depth, h.exits};
 }
 
 std::vector<std::vector<Translation>> Translator::translate(const std::vector<std::string>& lines) {

@@ -20,6 +20,9 @@ struct TranslateOptions {
 struct Translation {
   std::string text;  // detokenized
   double score = 0;
+  int64_t source_tokens = 0;
+  int64_t encoder_depth = 0;      // encoder layers used for this sentence
+  std::vector<int64_t> exits;     // decoder layers used per output token (incl. </s>)
 };
 
 class Translator {

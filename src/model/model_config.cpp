@@ -4,7 +4,35 @@
 
 namespace swt::model {
 
+namespace {
+
+bool power_of_two(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
+void validate_switch(const ModelConfig& c) {
+  auto at_least = [](int64_t v, int64_t low, const char* name) {
+    if (v < low)
+      fail(std::string("model.") + name + " must be >= " + std::to_string(low) + ", got " +
+           std::to_string(v));
+  };
+  at_least(c.fine_heads, 0, "fine_heads");
+  at_least(c.coarse_heads, 0, "coarse_heads");
+  if ((c.fine_heads || c.coarse_heads) && c.fine_heads + c.coarse_heads != c.heads)
+    fail("model.fine_heads + model.coarse_heads must equal model.heads (" +
+         std::to_string(c.heads) + ")");
+  at_least(c.memory_slots, 1, "memory_slots");
+  at_least(c.window, 0, "window");
+  at_least(c.top_k, 0, "top_k");
+  at_least(c.rel_clip, 0, "rel_clip");
+  if (!power_of_two(c.max_segment)) fail("model.max_segment must be a power of two");
+  if (!power_of_two(c.zoom)) fail("model.zoom must be a power of two");
+}
+
+}  // namespace
+
 void ModelConfig::validate() const {
+  if (depth.encoder_min_layers < 1 || depth.encoder_min_layers > encoder_layers)
+    fail("model.encoder_min_layers must be between 1 and model.encoder_layers");
+  depth.thresholds();  // throws when malformed
   auto positive = [](int64_t v, const char* name) {
     if (v <= 0) fail(std::string("model.") + name + " must be positive, got " + std::to_string(v));
   };
@@ -23,10 +51,11 @@ void ModelConfig::validate() const {
     fail("model.activation must be relu or gelu, got '" + activation + "'");
   if (share_embeddings && src_vocab_size != tgt_vocab_size)
     fail("model.share_embeddings needs one shared vocabulary (data.shared_vocab: true)");
+  validate_switch(*this);
 }
 
 nlohmann::json to_json(const ModelConfig& c) {
-  return {{"attention", c.attention},
+  nlohmann::json j = {{"attention", c.attention},
           {"d_model", c.d_model},
           {"heads", c.heads},
           {"d_ff", c.d_ff},
@@ -38,7 +67,17 @@ nlohmann::json to_json(const ModelConfig& c) {
           {"tie_output", c.tie_output},
           {"share_embeddings", c.share_embeddings},
           {"src_vocab_size", c.src_vocab_size},
-          {"tgt_vocab_size", c.tgt_vocab_size}};
+          {"tgt_vocab_size", c.tgt_vocab_size},
+          {"fine_heads", c.fine_heads},
+          {"coarse_heads", c.coarse_heads},
+          {"memory_slots", c.memory_slots},
+          {"max_segment", c.max_segment},
+          {"zoom", c.zoom},
+          {"window", c.window},
+          {"top_k", c.top_k},
+          {"rel_clip", c.rel_clip}};
+  j["depth"] = to_json(c.depth);
+  return j;
 }
 
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& origin) {
@@ -57,9 +96,19 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& o
     c.share_embeddings = j.at("share_embeddings").get<bool>();
     c.src_vocab_size = j.at("src_vocab_size").get<int64_t>();
     c.tgt_vocab_size = j.at("tgt_vocab_size").get<int64_t>();
+    // Switch settings are optional so that models saved before they existed still load.
+    c.fine_heads = j.value("fine_heads", c.fine_heads);
+    c.coarse_heads = j.value("coarse_heads", c.coarse_heads);
+    c.memory_slots = j.value("memory_slots", c.memory_slots);
+    c.max_segment = j.value("max_segment", c.max_segment);
+    c.zoom = j.value("zoom", c.zoom);
+    c.window = j.value("window", c.window);
+    c.top_k = j.value("top_k", c.top_k);
+    c.rel_clip = j.value("rel_clip", c.rel_clip);
   } catch (const nlohmann::json::exception& e) {
     fail(origin + ": bad model config: " + e.what());
   }
+  c.depth = depth_config_from_json(j.value("depth", nlohmann::json::object()));
   c.validate();
   return c;
 }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "model/depth.h"
+
 namespace swt::model {
 
 struct ModelConfig {
@@ -20,6 +22,17 @@ struct ModelConfig {
   bool share_embeddings = false;  // encoder and decoder share one table (needs a shared vocab)
   int64_t src_vocab_size = 0;   // filled from the vocabularies
   int64_t tgt_vocab_size = 0;
+  // `switch` attention (docs/switch-attention.md); ignored by `vanilla`.
+  int64_t fine_heads = 0;    // 0 and 0: split heads evenly
+  int64_t coarse_heads = 0;
+  int64_t memory_slots = 64;
+  int64_t max_segment = 256;
+  int64_t zoom = 4;
+  int64_t window = 16;
+  int64_t top_k = 4;
+  int64_t rel_clip = 16;
+
+  DepthConfig depth;  // adaptive depth (SPEC section 5)
 
   void validate() const;  // throws swt::Error naming the bad field
 };

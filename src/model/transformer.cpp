@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nn/positional_encoding.h"
+#include "util/error.h"
 
 namespace swt::model {
 
@@ -11,7 +12,16 @@ namespace {
 constexpr int64_t kPadId = 0;
 
 nn::AttentionOptions attention_options(const ModelConfig& c) {
-  return {c.attention, c.d_model, c.heads, c.attention_dropout};
+  nn::AttentionOptions o{c.attention, c.d_model, c.heads, c.attention_dropout};
+  o.fine_heads = c.fine_heads;
+  o.coarse_heads = c.coarse_heads;
+  o.memory_slots = c.memory_slots;
+  o.max_segment = c.max_segment;
+  o.zoom = c.zoom;
+  o.window = c.window;
+  o.top_k = c.top_k;
+  o.rel_clip = c.rel_clip;
+  return o;
 }
 
 torch::nn::LayerNorm layer_norm(const ModelConfig& c) {
@@ -23,6 +33,7 @@ torch::nn::LayerNorm layer_norm(const ModelConfig& c) {
 void EncoderOutput::select(const torch::Tensor& index) {
   hidden = hidden.index_select(0, index);
   valid = valid.index_select(0, index);
+  if (depth.defined()) depth = depth.index_select(0, index.to(depth.device()));
 }
 
 void DecoderState::select(const torch::Tensor& index) {
@@ -70,6 +81,34 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::Attent
   return y + ffn_(ln_ffn_(y));
 }
 
+torch::Tensor DecoderLayerImpl::forward_active(const torch::Tensor& x, const torch::Tensor& active,
+                                               const nn::AttentionMask& self_mask,
+                                               const EncoderOutput& memory,
+                                               nn::AttentionCache& self_cache,
+                                               nn::AttentionCache& cross_cache,
+                                               torch::Tensor* cross_weights) {
+  auto h = ln_self_(x);
+  auto sa = self_attn_->forward(h, h, self_mask, &self_cache, nullptr);
+  auto y = (x + dropout_(sa)).index_select(0, active);
+  nn::AttentionCache cross{cross_cache.key.index_select(0, active),
+                           cross_cache.value.index_select(0, active), true};
+  EncoderOutput mem{memory.hidden.index_select(0, active), memory.valid.index_select(0, active),
+                    {}};
+  nn::AttentionMask cross_mask{mem.valid, false, 0};
+  y = y + dropout_(cross_attn_->forward(ln_cross_(y), mem.hidden, cross_mask, &cross,
+                                        cross_weights));
+  return y + ffn_(ln_ffn_(y));
+}
+
+void DecoderLayerImpl::prime_cross_cache(const EncoderOutput& memory,
+                                         nn::AttentionCache& cross_cache) {
+  // Attention computes a static cache on first use; one dummy query does that.
+  auto query = torch::zeros({memory.hidden.size(0), 1, memory.hidden.size(2)},
+                            memory.hidden.options());
+  nn::AttentionMask mask{memory.valid, false, 0};
+  cross_attn_->forward(query, memory.hidden, mask, &cross_cache, nullptr);
+}
+
 TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
   config_.validate();
   auto embedding = [&](int64_t vocab) {
@@ -95,6 +134,15 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
     output_ = register_module("output", torch::nn::Linear(torch::nn::LinearOptions(
                                             c.d_model, c.tgt_vocab_size).bias(false)));
   dropout_ = register_module("dropout", torch::nn::Dropout(c.dropout));
+  if (c.depth.adaptive) {
+    // Halting units: encoder sees [mean-pooled state; log length], decoder the state.
+    encoder_halt_ = register_module("encoder_halt", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.encoder_layers; ++i)
+      encoder_halt_->push_back(torch::nn::Linear(c.d_model + 1, 1));
+    decoder_halt_ = register_module("decoder_halt", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.decoder_layers; ++i)
+      decoder_halt_->push_back(torch::nn::Linear(c.d_model, 1));
+  }
 }
 
 torch::Tensor TransformerImpl::embed(torch::nn::Embedding& table, const torch::Tensor& ids,
@@ -110,13 +158,105 @@ torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h) {
   return torch::nn::functional::linear(h, tgt_embed_->weight);
 }
 
-EncoderOutput TransformerImpl::encode(const torch::Tensor& src) {
+namespace {
+
+// Per-row target depth for the fixed and length policies (learned: all layers,
+// decided on the way).
+torch::Tensor target_depths(const ModelConfig& c, const DepthOptions& d,
+                            const torch::Tensor& lengths) {
+  const int64_t layers = c.encoder_layers;
+  auto out = torch::full({lengths.size(0)}, layers, torch::kLong);
+  if (d.encoder == EncoderPolicy::kFixed && d.encoder_layers > 0) {
+    out.fill_(std::min(d.encoder_layers, layers));
+  } else if (d.encoder == EncoderPolicy::kLength) {
+    auto len = lengths.cpu();
+    for (int64_t i = 0; i < len.size(0); ++i)
+      out[i] = length_policy_depth(len[i].item<int64_t>(), c.depth, layers);
+  }
+  return out;
+}
+
+}  // namespace
+
+EncoderOutput TransformerImpl::encode(const torch::Tensor& src, const DepthOptions* depth) {
   EncoderOutput out;
   out.valid = src.ne(kPadId);
-  nn::AttentionMask mask{out.valid, false, 0};
   auto x = embed(src_embed_, src, 0);
-  for (auto& layer : *encoder_layers_) x = layer->as<EncoderLayerImpl>()->forward(x, mask);
-  out.hidden = encoder_ln_(x);
+  const int64_t layers = config_.encoder_layers;
+  const bool full =
+      !depth || (depth->encoder == EncoderPolicy::kFixed && depth->encoder_layers == 0);
+  if (full) {
+    nn::AttentionMask mask{out.valid, false, 0};
+    for (auto& layer : *encoder_layers_) x = layer->as<EncoderLayerImpl>()->forward(x, mask);
+    out.hidden = encoder_ln_(x);
+    out.depth = torch::full({src.size(0)}, layers, torch::kLong);
+    return out;
+  }
+  if (depth->encoder == EncoderPolicy::kLearned && !encoder_halt_)
+    fail("depth policy 'learned' needs a model trained with model.adaptive_depth: true");
+  // Sequences that reach their depth leave the batch: no work is spent on them.
+  auto target = target_depths(config_, *depth, out.valid.sum(1));
+  out.hidden = torch::zeros_like(x);
+  out.depth = target.clone();
+  auto active = torch::arange(src.size(0), torch::TensorOptions().dtype(torch::kLong));
+  auto valid = out.valid;
+  for (int64_t l = 0; l < layers && active.numel() > 0; ++l) {
+    x = encoder_layers_[l]->as<EncoderLayerImpl>()->forward(x, {valid, false, 0});
+    torch::Tensor done;
+    if (l + 1 == layers) {
+      done = torch::ones({active.numel()}, torch::kBool);
+    } else if (depth->encoder == EncoderPolicy::kLearned) {
+      if (l + 1 < config_.depth.encoder_min_layers) continue;
+      done = encoder_halting(l, encoder_ln_(x), valid).gt(depth->threshold).cpu();
+    } else {
+      done = target.index_select(0, active).eq(l + 1);
+    }
+    if (!done.any().item<bool>()) continue;
+    auto rows = done.nonzero().squeeze(1);
+    auto leaving = active.index_select(0, rows);
+    auto dev_rows = rows.to(x.device());
+    out.hidden.index_copy_(0, leaving.to(x.device()), encoder_ln_(x.index_select(0, dev_rows)));
+    out.depth.index_fill_(0, leaving, l + 1);
+    auto keep = done.logical_not().nonzero().squeeze(1);
+    active = active.index_select(0, keep);
+    x = x.index_select(0, keep.to(x.device()));
+    valid = valid.index_select(0, keep.to(x.device()));
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> TransformerImpl::encode_exits(const torch::Tensor& src) {
+  auto valid = src.ne(kPadId);
+  nn::AttentionMask mask{valid, false, 0};
+  auto x = embed(src_embed_, src, 0);
+  std::vector<torch::Tensor> exits;
+  for (auto& layer : *encoder_layers_) {
+    x = layer->as<EncoderLayerImpl>()->forward(x, mask);
+    exits.push_back(encoder_ln_(x));
+  }
+  return exits;
+}
+
+torch::Tensor TransformerImpl::encoder_halting(int64_t layer, const torch::Tensor& normalised,
+                                               const torch::Tensor& valid) {
+  auto mask = valid.unsqueeze(-1).to(normalised.scalar_type());
+  auto count = mask.sum(1).clamp_min(1);
+  auto pooled = (normalised * mask).sum(1) / count;
+  auto features = torch::cat({pooled, count.log()}, -1);
+  return torch::sigmoid(encoder_halt_[layer]->as<torch::nn::LinearImpl>()->forward(features))
+      .squeeze(-1);
+}
+
+torch::Tensor TransformerImpl::decoder_halting(int64_t layer, const torch::Tensor& normalised) {
+  return torch::sigmoid(decoder_halt_[layer]->as<torch::nn::LinearImpl>()->forward(normalised))
+      .squeeze(-1);
+}
+
+std::vector<torch::Tensor> TransformerImpl::halting_parameters() {
+  std::vector<torch::Tensor> out;
+  for (auto* list : {&encoder_halt_, &decoder_halt_})
+    if (*list)
+      for (const auto& p : (*list)->parameters()) out.push_back(p);
   return out;
 }
 
@@ -144,6 +284,91 @@ torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
         state ? &state->cross[i] : nullptr, last ? cross_weights : nullptr);
   }
   if (state) state->position += tgt_in.size(1);
+  return output_logits(decoder_ln_(x));
+}
+
+std::vector<torch::Tensor> TransformerImpl::decode_exits(const torch::Tensor& tgt_in,
+                                                         const EncoderOutput& memory) {
+  auto key_valid = torch::ones({tgt_in.size(0), tgt_in.size(1)},
+                               torch::TensorOptions().dtype(torch::kBool).device(tgt_in.device()));
+  nn::AttentionMask self_mask{key_valid, true, 0};
+  auto x = embed(tgt_embed_, tgt_in, 0);
+  std::vector<torch::Tensor> exits;
+  for (auto& layer : *decoder_layers_) {
+    x = layer->as<DecoderLayerImpl>()->forward(x, self_mask, memory, nullptr, nullptr, nullptr);
+    exits.push_back(decoder_ln_(x));
+  }
+  return exits;
+}
+
+torch::Tensor TransformerImpl::logits(const torch::Tensor& normalised) {
+  return output_logits(normalised);
+}
+
+torch::Tensor TransformerImpl::decode_step(const torch::Tensor& tokens, const EncoderOutput& memory,
+                                           DecoderState& state, const DepthOptions& depth,
+                                           torch::Tensor* cross_weights,
+                                           torch::Tensor* exit_layer) {
+  const int64_t layers = config_.decoder_layers;
+  const int64_t rows = tokens.size(0);
+  const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
+  if (depth.decoder == DecoderExit::kNone && depth.decoder_layers == 0) {
+    if (exit_layer) *exit_layer = torch::full({rows}, layers, long_cpu);
+    return decode(tokens, memory, &state, cross_weights);
+  }
+  if (depth.decoder == DecoderExit::kHalting && !decoder_halt_)
+    fail("decoder exit 'halting' needs a model trained with model.adaptive_depth: true");
+  if (state.cross[0].empty())
+    for (int64_t l = 0; l < layers; ++l)
+      decoder_layers_[l]->as<DecoderLayerImpl>()->prime_cross_cache(memory, state.cross[l]);
+  const int64_t offset = state.position;
+  auto key_valid = torch::ones({rows, offset + 1},
+                               torch::TensorOptions().dtype(torch::kBool).device(tokens.device()));
+  nn::AttentionMask self_mask{key_valid, true, offset};
+  auto x = embed(tgt_embed_, tokens, offset);
+  auto exits = torch::full({rows}, layers, long_cpu);
+  auto weights = torch::zeros({rows, 1, memory.valid.size(1)}, x.options());
+  auto active = torch::arange(rows, long_cpu);
+  const int64_t last = depth.decoder_layers > 0 ? std::min(depth.decoder_layers, layers) : layers;
+  for (int64_t l = 0; l < layers; ++l) {
+    auto* layer = decoder_layers_[l]->as<DecoderLayerImpl>();
+    if (active.numel() == 0) {
+      // Everyone has exited: only keep this layer's cache complete (copied states).
+      auto h = x;
+      layer->forward_active(h, torch::zeros({0}, long_cpu).to(x.device()), self_mask, memory,
+                            state.self[l], state.cross[l], nullptr);
+      continue;
+    }
+    torch::Tensor w;
+    auto dev_active = active.to(x.device());
+    auto y = layer->forward_active(x, dev_active, self_mask, memory, state.self[l], state.cross[l],
+                                   cross_weights ? &w : nullptr);
+    x = x.index_copy(0, dev_active, y);
+    torch::Tensor done;
+    if (l + 1 >= last) {
+      done = torch::ones({active.numel()}, torch::kBool);
+    } else if (depth.decoder == DecoderExit::kHalting) {
+      done = decoder_halting(l, decoder_ln_(y)).squeeze(1).gt(depth.threshold).cpu();
+    } else if (depth.decoder == DecoderExit::kConfidence) {
+      done = torch::softmax(output_logits(decoder_ln_(y)).to(torch::kFloat), -1)
+                 .amax(-1)
+                 .squeeze(1)
+                 .gt(depth.threshold)
+                 .cpu();
+    } else {
+      continue;
+    }
+    auto leaving_rows = done.nonzero().squeeze(1);
+    if (leaving_rows.numel() == 0) continue;
+    auto leaving = active.index_select(0, leaving_rows);
+    exits.index_fill_(0, leaving, l + 1);
+    if (cross_weights)
+      weights.index_copy_(0, leaving.to(x.device()), w.index_select(0, leaving_rows.to(x.device())));
+    active = active.index_select(0, done.logical_not().nonzero().squeeze(1));
+  }
+  state.position += 1;
+  if (cross_weights) *cross_weights = weights;
+  if (exit_layer) *exit_layer = exits;
   return output_logits(decoder_ln_(x));
 }
 

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "model/depth.h"
 #include "model/model_config.h"
 #include "nn/attention.h"
 #include "nn/feed_forward.h"
@@ -16,6 +17,7 @@ namespace swt::model {
 struct EncoderOutput {
   torch::Tensor hidden;  // [B, S, D], after the final layer norm
   torch::Tensor valid;   // [B, S] bool, false on padding
+  torch::Tensor depth;   // [B] long: encoder layers each sequence went through
   void select(const torch::Tensor& index);
 };
 
@@ -48,6 +50,18 @@ class DecoderLayerImpl : public torch::nn::Module {
                         const EncoderOutput& memory, nn::AttentionCache* self_cache,
                         nn::AttentionCache* cross_cache, torch::Tensor* cross_weights);
 
+  // One incremental step where only the rows `active` go through the layer.
+  // Self-attention still runs for every row of `x` (halted rows hold their exit
+  // state, copied upward), so every layer's cache gets this position's keys and
+  // values. Returns the new states of the active rows.
+  torch::Tensor forward_active(const torch::Tensor& x, const torch::Tensor& active,
+                               const nn::AttentionMask& self_mask, const EncoderOutput& memory,
+                               nn::AttentionCache& self_cache, nn::AttentionCache& cross_cache,
+                               torch::Tensor* cross_weights);
+
+  // Fills the static cross-attention cache from the encoder output.
+  void prime_cross_cache(const EncoderOutput& memory, nn::AttentionCache& cross_cache);
+
  private:
   std::shared_ptr<nn::AttentionImpl> self_attn_, cross_attn_;
   torch::nn::LayerNorm ln_self_{nullptr}, ln_cross_{nullptr}, ln_ffn_{nullptr};
@@ -62,8 +76,9 @@ class TransformerImpl : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
 
-  // src: [B, S] token ids (kPad = 0 is padding).
-  EncoderOutput encode(const torch::Tensor& src);
+  // src: [B, S] token ids (kPad = 0 is padding). With depth options, each
+  // sequence stops at the layer its policy picks and leaves the batch.
+  EncoderOutput encode(const torch::Tensor& src, const DepthOptions* depth = nullptr);
 
   // tgt_in: [B, T] ids starting with <s>. Without a state the whole prefix is
   // processed causally (training); with one, tgt_in holds only the new tokens
@@ -73,9 +88,30 @@ class TransformerImpl : public torch::nn::Module {
 
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgt_in);
 
+  // One incremental decoding step with per-token exits (SPEC section 5).
+  // `exit_layer` (if not null) receives [B] long: the layer each row exited at.
+  torch::Tensor decode_step(const torch::Tensor& tokens, const EncoderOutput& memory,
+                            DecoderState& state, const DepthOptions& depth,
+                            torch::Tensor* cross_weights, torch::Tensor* exit_layer);
+
+  // Training with exits: the decoder's normalised states after every layer.
+  std::vector<torch::Tensor> decode_exits(const torch::Tensor& tgt_in, const EncoderOutput& memory);
+  // Encoder output after each layer (normalised), for halting-unit training.
+  std::vector<torch::Tensor> encode_exits(const torch::Tensor& src);
+  // Logits from normalised decoder states.
+  torch::Tensor logits(const torch::Tensor& normalised);
+
+  // Halting probabilities (model.adaptive_depth): encoder, per sequence [B]
+  // from the normalised layer-l output; decoder, per token, from normalised states.
+  torch::Tensor encoder_halting(int64_t layer, const torch::Tensor& normalised,
+                                const torch::Tensor& valid);
+  torch::Tensor decoder_halting(int64_t layer, const torch::Tensor& normalised);
+  std::vector<torch::Tensor> halting_parameters();
+
   DecoderState initial_state() const;
 
  private:
+
   torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& ids, int64_t offset);
   torch::Tensor output_logits(const torch::Tensor& h);
 
@@ -84,6 +120,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::ModuleList encoder_layers_{nullptr}, decoder_layers_{nullptr};
   torch::nn::LayerNorm encoder_ln_{nullptr}, decoder_ln_{nullptr};
   torch::nn::Linear output_{nullptr};  // only when not tied
+  torch::nn::ModuleList encoder_halt_{nullptr}, decoder_halt_{nullptr};  // adaptive depth only
   torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(Transformer);

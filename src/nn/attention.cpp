@@ -1,6 +1,7 @@
 #include "nn/attention.h"
 
 #include "nn/dense_attention.h"
+#include "nn/switch_attention.h"
 #include "util/error.h"
 
 namespace swt::nn {
@@ -12,9 +13,10 @@ void AttentionCache::select(const torch::Tensor& index) {
 }
 
 std::shared_ptr<AttentionImpl> make_attention(const AttentionOptions& options,
-                                              AttentionKind /*role*/) {
+                                              AttentionKind role) {
   if (options.kind == "vanilla") return std::make_shared<DenseAttentionImpl>(options);
-  fail("unknown attention kind '" + options.kind + "' (known: vanilla)");
+  if (options.kind == "switch") return std::make_shared<SwitchAttentionImpl>(options, role);
+  fail("unknown attention kind '" + options.kind + "' (known: vanilla, switch)");
 }
 
 }  // namespace swt::nn

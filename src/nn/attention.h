@@ -46,6 +46,16 @@ struct AttentionOptions {
   int64_t d_model = 512;
   int64_t heads = 8;
   double dropout = 0.1;  // on attention probabilities
+  // `switch` only (SPEC section 4, docs/switch-attention.md). 0 heads in both
+  // groups = split evenly (fine heads get the odd one).
+  int64_t fine_heads = 0;
+  int64_t coarse_heads = 0;
+  int64_t memory_slots = 64;  // coarse slots per sequence (before max_segment clamps r)
+  int64_t max_segment = 256;  // largest segment size r (power of two)
+  int64_t zoom = 4;           // medium sub-slots per segment (power of two)
+  int64_t window = 16;        // local window of the fine heads
+  int64_t top_k = 4;          // segments each fine-head query zooms into
+  int64_t rel_clip = 16;      // relative distances are clipped to [-rel_clip, rel_clip]
 };
 
 std::shared_ptr<AttentionImpl> make_attention(const AttentionOptions& options, AttentionKind role);

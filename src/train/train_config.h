@@ -37,6 +37,11 @@ struct TrainOptions {
   int64_t valid_beam = 1;
   int64_t patience = 10;  // stop after this many validations without a better dev BLEU
   int64_t log_every = 100;
+  // Adaptive depth (model.adaptive_depth): after the main phase, train the
+  // halting units alone against the oracle exits.
+  int64_t halting_steps = 300;
+  double halting_epsilon = 0.1;  // oracle: shallowest exit within this loss of the best
+  double depth_penalty = 0.01;   // pushes halting units towards earlier exits
   int64_t seed = 1;
   int64_t threads = 0;  // 0 = all cores
 };

@@ -7,6 +7,7 @@
 #include "decode/translator.h"
 #include "eval/bleu.h"
 #include "train/checkpoint.h"
+#include "train/halting.h"
 #include "train/loss.h"
 #include "train/lr_schedule.h"
 #include "train/progress.h"
@@ -69,7 +70,9 @@ class Run {
 
  private:
   void setup();
-  double train_batch(const data::Batch& batch);  // returns the summed loss
+  torch::Tensor batch_loss(const BatchTensors& b);  // summed over target tokens
+  double train_batch(const data::Batch& batch);    // returns the loss per token
+  void train_halting();
   void optimizer_step();
   Validation validate();
   void after_validation(const Validation& v);
@@ -132,14 +135,32 @@ void Run::setup() {
               {"resumed_step", state_.step}});
 }
 
+torch::Tensor Run::batch_loss(const BatchTensors& b) {
+  auto& model = *bundle_.model;
+  const double eps = c_.train.label_smoothing;
+  if (!c_.model.depth.adaptive)
+    return label_smoothed_loss(model.forward(b.src, b.tgt_in), b.tgt_out, eps).loss;
+  // Aligned multi-exit training: the decoder reads a random encoder exit, and
+  // every decoder exit gets an equal share of the loss.
+  const int64_t min = c_.model.depth.encoder_min_layers, layers = c_.model.encoder_layers;
+  model::DepthOptions depth;
+  depth.encoder_layers = min + torch::randint(layers - min + 1, {1}).item<int64_t>();
+  auto exits = model.decode_exits(b.tgt_in, model.encode(b.src, &depth));
+  torch::Tensor total;
+  for (const auto& h : exits) {
+    auto l = label_smoothed_loss(model.logits(h), b.tgt_out, eps).loss;
+    total = total.defined() ? total + l : l;
+  }
+  return total / static_cast<double>(exits.size());
+}
+
 double Run::train_batch(const data::Batch& batch) {
   auto b = make_batch(train_, batch, device_);
-  auto logits = bundle_.model->forward(b.src, b.tgt_in);
-  auto sums = label_smoothed_loss(logits, b.tgt_out, c_.train.label_smoothing);
-  auto loss = sums.loss / static_cast<double>(b.target_tokens * c_.train.accumulate);
+  auto summed = batch_loss(b);
+  auto loss = summed / static_cast<double>(b.target_tokens * c_.train.accumulate);
   loss.backward();
   state_.tokens_seen += b.target_tokens + b.src.ne(0).sum().item<int64_t>();
-  return sums.loss.item<double>() / static_cast<double>(b.target_tokens);
+  return summed.item<double>() / static_cast<double>(b.target_tokens);
 }
 
 void Run::optimizer_step() {
@@ -204,6 +225,22 @@ void Run::after_validation(const Validation& v) {
               {"dev_bleu", v.bleu},
               {"best", better},
               {"elapsed_s", state_.elapsed_seconds}});
+}
+
+void Run::train_halting() {
+  if (!c_.model.depth.adaptive || c_.train.halting_steps <= 0) return;
+  // Halting units learn on the best model, the one the model directory keeps.
+  model::load_state_dict(*bundle_.model, model::load_safetensors(dir_ + "/model.safetensors"),
+                         dir_ + "/model.safetensors");
+  HaltingOptions o;
+  o.steps = c_.train.halting_steps;
+  o.epsilon = c_.train.halting_epsilon;
+  o.depth_penalty = c_.train.depth_penalty;
+  o.batch_tokens = c_.train.batch_tokens;
+  o.seed = static_cast<uint64_t>(c_.train.seed);
+  std::cerr << "training halting units for " << o.steps << " steps\n";
+  train_halting_units(*bundle_.model, train_, o, device_, log_);
+  save_model_dir(dir_, bundle_);
 }
 
 double Run::fraction_done() const {
@@ -291,6 +328,7 @@ TrainSummary Run::run() {
     }
   }
   if (last_valid != state_.step) after_validation(validate());
+  train_halting();
   TrainSummary s;
   s.steps = state_.step;
   s.best_bleu = state_.best_bleu;

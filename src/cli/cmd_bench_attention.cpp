@@ -1,0 +1,192 @@
+// `swt bench attention`: forward + backward time and peak tensor memory of dense
+// (`vanilla`) and `switch` attention at one batch-1 sequence per length, for the
+// attention operation alone (given Q, K, V) and for one whole encoder layer.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "cli/alloc_tracker.h"
+#include "cli/bench_registry.h"
+#include "cli/threads.h"
+#include "model/transformer.h"
+#include "nn/masked_softmax.h"
+#include "nn/switch_attention.h"
+#include "util/error.h"
+
+namespace swt::cli {
+
+namespace {
+
+struct BenchArgs {
+  std::string lengths = "128,512,1024,4096,16384";
+  int64_t repeats = 3;
+  int64_t threads = 0;
+  bool json = false;
+  double dense_limit_gb = 8;  // skip dense runs whose n x n tensors would need more
+};
+
+struct Result {
+  std::string impl, scope;
+  int64_t n;
+  std::optional<double> ms, peak_mb;
+};
+
+// Base dimensions of the issue: d_model 512, 8 heads (4 fine + 4 coarse), FFN 2048.
+model::ModelConfig base_config(const std::string& attention) {
+  model::ModelConfig c;
+  c.attention = attention;
+  c.d_model = 512;
+  c.heads = 8;
+  c.d_ff = 2048;
+  c.fine_heads = c.coarse_heads = 4;
+  c.dropout = c.attention_dropout = 0;
+  return c;
+}
+
+// One forward + backward; returns nothing, its cost is what is measured.
+using Run = std::function<void()>;
+
+Run attention_run(const std::string& impl, int64_t n) {
+  const auto c = base_config(impl);
+  const int64_t heads = c.heads, d = c.d_model / c.heads;
+  auto q = torch::randn({1, n, heads, d}).requires_grad_(true);
+  auto k = torch::randn({1, n, heads, d}).requires_grad_(true);
+  auto v = torch::randn({1, n, heads, d}).requires_grad_(true);
+  auto grad = torch::randn({1, n, heads, d});
+  auto valid = torch::ones({1, n}, torch::kBool);
+  if (impl == "vanilla")
+    return [=] {
+      auto qh = q.transpose(1, 2), kh = k.transpose(1, 2), vh = v.transpose(1, 2);
+      auto scores = torch::matmul(qh, kh.transpose(-2, -1)) / std::sqrt(static_cast<double>(d));
+      auto out = torch::matmul(nn::masked_softmax(scores, valid.view({1, 1, 1, n})), vh);
+      out.transpose(1, 2).backward(grad);
+    };
+  nn::AttentionOptions o;
+  o.heads = heads;
+  o.fine_heads = c.fine_heads;
+  o.coarse_heads = c.coarse_heads;
+  nn::SwitchCall call;
+  call.geometry = nn::switch_geometry(o);
+  call.fine_heads = c.fine_heads;
+  auto bias = torch::zeros({heads, call.geometry.levels() * call.geometry.bias_width()})
+                  .requires_grad_(true);
+  return [=] { nn::switch_attention_heads(q, k, v, valid, bias, call).backward(grad); };
+}
+
+Run layer_run(const std::string& impl, int64_t n) {
+  auto layer = std::make_shared<model::EncoderLayerImpl>(base_config(impl));
+  layer->train();
+  auto x = torch::randn({1, n, 512});
+  auto grad = torch::randn({1, n, 512});
+  nn::AttentionMask mask{torch::ones({1, n}, torch::kBool), false, 0};
+  return [=] {
+    layer->zero_grad();
+    layer->forward(x, mask).backward(grad);
+  };
+}
+
+Result measure(const std::string& impl, const std::string& scope, int64_t n, const BenchArgs& args,
+               AllocTracker& tracker) {
+  Result r{impl == "vanilla" ? "dense" : "switch", scope, n, std::nullopt, std::nullopt};
+  // Dense keeps a few [H, n, n] float tensors alive at once (scores, probabilities, grads).
+  const double dense_bytes = 6.0 * 8 * static_cast<double>(n) * n * 4;
+  if (impl == "vanilla" && dense_bytes > args.dense_limit_gb * 1e9) return r;
+  auto run = scope == "attention" ? attention_run(impl, n) : layer_run(impl, n);
+  run();  // warm-up: first-touch allocations, thread pool start
+  std::vector<double> times;
+  int64_t peak = 0;
+  for (int64_t i = 0; i < args.repeats; ++i) {
+    const int64_t before = tracker.live();
+    tracker.reset_peak();
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    const auto stop = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+    peak = std::max(peak, tracker.peak() - before);
+  }
+  std::sort(times.begin(), times.end());
+  r.ms = times[times.size() / 2];
+  r.peak_mb = static_cast<double>(peak) / (1024.0 * 1024.0);
+  return r;
+}
+
+std::vector<int64_t> parse_lengths(const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      out.push_back(std::stoll(item));
+    } catch (const std::exception&) {
+      fail("--lengths: '" + item + "' is not a number");
+    }
+    if (out.back() <= 0) fail("--lengths: lengths must be positive");
+  }
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<Result>& results) {
+  auto list = nlohmann::json::array();
+  for (const auto& r : results) {
+    nlohmann::json item{{"impl", r.impl}, {"scope", r.scope}, {"n", r.n}};
+    item["ms"] = r.ms ? nlohmann::json(*r.ms) : nlohmann::json(nullptr);
+    item["peak_mb"] = r.peak_mb ? nlohmann::json(*r.peak_mb) : nlohmann::json(nullptr);
+    list.push_back(item);
+  }
+  return {{"results", list}};
+}
+
+void print_row(const Result& r) {
+  auto cell = [](const std::optional<double>& v) {
+    std::ostringstream s;
+    if (v)
+      s << std::fixed << std::setprecision(1) << *v;
+    else
+      s << "-";
+    return s.str();
+  };
+  std::cout << std::left << std::setw(10) << r.scope << std::setw(8) << r.impl << std::right
+            << std::setw(8) << r.n << std::setw(12) << cell(r.ms) << std::setw(12)
+            << cell(r.peak_mb) << std::endl;
+}
+
+void run_bench(const BenchArgs& args) {
+  if (args.repeats <= 0) fail("--repeats must be positive");
+  apply_threads(args.threads);
+  auto& tracker = AllocTracker::install();
+  std::vector<Result> results;
+  if (!args.json) std::cout << "scope     impl           n     ms (med)   peak MB\n";
+  for (const auto* scope : {"attention", "layer"})
+    for (int64_t n : parse_lengths(args.lengths))
+      for (const auto* impl : {"vanilla", "switch"}) {
+        results.push_back(measure(impl, scope, n, args, tracker));
+        if (!args.json) print_row(results.back());
+      }
+  if (args.json) std::cout << to_json(results).dump() << std::endl;
+}
+
+const RegisterBench kRegister(
+    "attention", "dense vs switch attention: forward+backward time and peak memory",
+    [](CLI::App& sub) {
+      auto args = std::make_shared<BenchArgs>();
+      sub.add_option("--lengths", args->lengths, "comma-separated sequence lengths")
+          ->capture_default_str();
+      sub.add_option("--repeats", args->repeats, "timed runs per point (median reported)")
+          ->capture_default_str();
+      sub.add_option("--threads", args->threads, "CPU threads (0 = all cores)")
+          ->capture_default_str();
+      sub.add_option("--dense-limit-gb", args->dense_limit_gb,
+                     "skip dense runs needing more memory than this")
+          ->capture_default_str();
+      sub.add_flag("--json", args->json, "print one JSON object instead of a table");
+      sub.callback([args] { run_bench(*args); });
+    });
+
+}  // namespace
+
+}  // namespace swt::cli

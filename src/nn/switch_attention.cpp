@@ -1,0 +1,198 @@
+#include "nn/switch_attention.h"
+
+#include "nn/switch_kernels.h"
+#include "util/error.h"
+
+namespace swt::nn {
+
+namespace {
+
+// Where the valid keys and the queries of a padded batch go in the packed layout.
+struct Packing {
+  std::vector<int64_t> lengths;
+  std::vector<int64_t> key_rows;    // flat b * Tk + t of every packed key
+  std::vector<int64_t> query_rows;  // flat b * Tq + t of every packed query
+  QueryInfo queries;
+};
+
+Packing pack(const torch::Tensor& key_valid, int64_t tq, const SwitchCall& call) {
+  auto valid = key_valid.to(torch::kCPU).to(torch::kBool).contiguous();
+  const int64_t batch = valid.size(0), tk = valid.size(1);
+  const bool* v = valid.data_ptr<bool>();
+  Packing p;
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<int64_t> rank(tk, -1);
+    int64_t n = 0;
+    for (int64_t t = 0; t < tk; ++t)
+      if (v[b * tk + t]) {
+        rank[t] = n++;
+        p.key_rows.push_back(b * tk + t);
+      }
+    p.lengths.push_back(n);
+    for (int64_t t = 0; t < tq; ++t) {
+      int64_t pos = 0;
+      if (call.mode != SwitchMode::kCross) {
+        const int64_t key = call.query_offset + t;
+        if (key >= tk) fail("switch attention: query " + std::to_string(key) + " has no key");
+        if (rank[key] < 0) continue;  // a padding query: output stays zero
+        pos = rank[key];
+      }
+      p.query_rows.push_back(b * tq + t);
+      p.queries.seq.push_back(b);
+      p.queries.pos.push_back(pos);
+    }
+  }
+  return p;
+}
+
+torch::Tensor index_tensor(const std::vector<int64_t>& v, const torch::Device& device) {
+  return torch::tensor(v, torch::kLong).to(device);
+}
+
+// [B, T, H, d] -> selected rows as [H, rows, d].
+torch::Tensor gather_heads(const torch::Tensor& x, const torch::Tensor& rows) {
+  const int64_t heads = x.size(2), d = x.size(3);
+  return x.reshape({-1, heads * d}).index_select(0, rows).view({-1, heads, d}).transpose(0, 1);
+}
+
+torch::Tensor bank_heads(const torch::Tensor& x, const torch::Tensor& rows, const PoolPlan& plan) {
+  const int64_t heads = x.size(2), d = x.size(3);
+  auto packed = x.reshape({-1, heads * d}).index_select(0, rows);
+  return pool_bank(packed, plan).view({-1, heads, d}).transpose(0, 1).contiguous();
+}
+
+// Head-averaged probabilities over the padded keys; a slot's mass is spread over its tokens.
+torch::Tensor spread_weights(const torch::Tensor& probs, const SwitchLayout& layout,
+                             const PoolPlan& plan, const Packing& p, int64_t batch, int64_t tq,
+                             int64_t tk) {
+  auto pr = probs.detach().to(torch::kDouble).contiguous();
+  const int64_t heads = pr.size(0), nq = pr.size(1), slots = pr.size(2);
+  auto w = torch::zeros({batch * tq, tk}, torch::kDouble);
+  auto wa = w.accessor<double, 2>();
+  const double* pp = pr.data_ptr<double>();
+  const int32_t* slot = layout.slot.data_ptr<int32_t>();
+  const int32_t* count = layout.count.data_ptr<int32_t>();
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < nq; ++i) {
+      const int64_t r = h * nq + i;
+      for (int64_t s = 0; s < count[r]; ++s) {
+        const int64_t row = slot[r * slots + s], size = plan.row_size[row];
+        const double share = pp[r * slots + s] / static_cast<double>(heads * size);
+        for (int64_t t = plan.row_start[row]; t < plan.row_start[row] + size; ++t)
+          wa[p.query_rows[i]][p.key_rows[t] % tk] += share;
+      }
+    }
+  return w.view({batch, tq, tk}).to(probs.options());
+}
+
+}  // namespace
+
+torch::Tensor switch_attention_heads(const torch::Tensor& q, const torch::Tensor& k,
+                                     const torch::Tensor& v, const torch::Tensor& key_valid,
+                                     const torch::Tensor& bias_table, const SwitchCall& call,
+                                     torch::Tensor* weights) {
+  const int64_t batch = q.size(0), tq = q.size(1), heads = q.size(2), d = q.size(3);
+  const auto packing = pack(key_valid, tq, call);
+  const auto plan = make_pool_plan(packing.lengths, call.geometry);
+  const auto key_rows = index_tensor(packing.key_rows, q.device());
+  const auto query_rows = index_tensor(packing.query_rows, q.device());
+  auto bank_k = bank_heads(k, key_rows, plan);
+  auto bank_v = bank_heads(v, key_rows, plan);
+  auto qp = gather_heads(q, query_rows).contiguous();
+  const auto layout =
+      build_layout(call.geometry, call.mode, plan, packing.queries, call.fine_heads, qp, bank_k);
+  torch::Tensor keep;
+  if (call.dropout > 0)
+    keep = torch::bernoulli(torch::full(layout.slot.sizes(), 1 - call.dropout, q.options())) /
+           (1 - call.dropout);
+  auto core = switch_attention_core(qp, bank_k, bank_v, bias_table, layout, keep);
+  auto packed_out = core.out.transpose(0, 1).reshape({-1, heads * d});
+  auto out =
+      torch::zeros({batch * tq, heads * d}, q.options()).index_copy(0, query_rows, packed_out);
+  if (weights) *weights = spread_weights(core.probs, layout, plan, packing, batch, tq, k.size(1));
+  return out.view({batch, tq, heads, d});
+}
+
+SwitchGeometry switch_geometry(const AttentionOptions& o) {
+  SwitchGeometry g;
+  g.memory_slots = o.memory_slots;
+  g.max_segment = o.max_segment;
+  g.zoom = o.zoom;
+  g.window = o.window;
+  g.top_k = o.top_k;
+  g.rel_clip = o.rel_clip;
+  return g;
+}
+
+int64_t switch_fine_heads(const AttentionOptions& o) {
+  if (o.fine_heads == 0 && o.coarse_heads == 0) return (o.heads + 1) / 2;
+  if (o.fine_heads + o.coarse_heads != o.heads)
+    fail("switch attention: fine_heads + coarse_heads must equal heads");
+  return o.fine_heads;
+}
+
+SwitchAttentionImpl::SwitchAttentionImpl(const AttentionOptions& options, AttentionKind role)
+    : role_(role),
+      heads_(options.heads),
+      d_head_(options.d_model / options.heads),
+      fine_heads_(switch_fine_heads(options)),
+      dropout_(options.dropout),
+      geometry_(switch_geometry(options)) {
+  if (options.d_model % options.heads != 0)
+    fail("d_model (" + std::to_string(options.d_model) + ") must be divisible by heads (" +
+         std::to_string(options.heads) + ")");
+  const int64_t inner = heads_ * d_head_;
+  q_linear_ = register_module("q_linear", torch::nn::Linear(options.d_model, inner));
+  k_linear_ = register_module("k_linear", torch::nn::Linear(options.d_model, inner));
+  v_linear_ = register_module("v_linear", torch::nn::Linear(options.d_model, inner));
+  fc_out_ = register_module("fc_out", torch::nn::Linear(inner, options.d_model));
+  // Cross-attention has no meaningful distance between target and source positions:
+  // an empty, unregistered table (a zero-size parameter would only burden checkpoints).
+  if (role == AttentionKind::kCross)
+    rel_bias_ = torch::zeros({heads_, 0});
+  else
+    rel_bias_ = register_parameter(
+        "rel_bias", torch::zeros({heads_, geometry_.levels() * geometry_.bias_width()}));
+}
+
+torch::Tensor SwitchAttentionImpl::split_heads(const torch::Tensor& x) const {
+  return x.view({x.size(0), x.size(1), heads_, d_head_});
+}
+
+std::pair<torch::Tensor, torch::Tensor> SwitchAttentionImpl::keys_values(
+    const torch::Tensor& memory, AttentionCache* cache) {
+  // The cache keeps the interface's [B, H, T, Dh] layout.
+  if (cache && cache->is_static && !cache->empty())
+    return {cache->key.transpose(1, 2), cache->value.transpose(1, 2)};
+  auto k = split_heads(k_linear_(memory));
+  auto v = split_heads(v_linear_(memory));
+  if (cache && !cache->is_static && !cache->empty()) {
+    k = torch::cat({cache->key.transpose(1, 2), k}, 1);
+    v = torch::cat({cache->value.transpose(1, 2), v}, 1);
+  }
+  if (cache) {
+    cache->key = k.transpose(1, 2);
+    cache->value = v.transpose(1, 2);
+  }
+  return {k, v};
+}
+
+torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
+                                           const AttentionMask& mask, AttentionCache* cache,
+                                           torch::Tensor* weights) {
+  const int64_t batch = query.size(0), tq = query.size(1);
+  auto q = split_heads(q_linear_(query));
+  auto [k, v] = keys_values(memory, cache);
+  SwitchCall call;
+  call.mode = role_ == AttentionKind::kCross
+                  ? SwitchMode::kCross
+                  : (mask.causal ? SwitchMode::kCausal : SwitchMode::kBidirectional);
+  call.geometry = geometry_;
+  call.fine_heads = fine_heads_;
+  call.query_offset = mask.query_offset;
+  call.dropout = is_training() ? dropout_ : 0.0;
+  auto out = switch_attention_heads(q, k, v, mask.key_valid, rel_bias_, call, weights);
+  return fc_out_(out.reshape({batch, tq, heads_ * d_head_}));
+}
+
+}  // namespace swt::nn

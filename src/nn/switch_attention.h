@@ -1,0 +1,62 @@
+// `switch` attention (SPEC section 4, docs/switch-attention.md): fine heads see
+// a local window plus the top-k most relevant segments at medium resolution,
+// coarse heads see the whole sequence through pooled memory slots whose size
+// r(n) switches with the sequence length. Cost per query is bounded, so the
+// layer is linear in n; short sentences get exact attention.
+#pragma once
+
+#include "nn/attention.h"
+#include "nn/switch_layout.h"
+
+namespace swt::nn {
+
+struct SwitchCall {
+  SwitchMode mode = SwitchMode::kBidirectional;
+  SwitchGeometry geometry;
+  int64_t fine_heads = 0;    // heads [0, fine_heads) are fine, the rest coarse
+  int64_t query_offset = 0;  // self-attention: query t is key query_offset + t
+  double dropout = 0;        // on attention probabilities (only when > 0)
+};
+
+// The attention of already projected heads. q: [B, Tq, H, d]; k, v: [B, Tk, H, d];
+// key_valid: [B, Tk] bool; bias_table: [H, levels * (2 * rel_clip + 1)] (self
+// modes) or [H, 0] (cross). Padding is packed away first: it costs nothing, and
+// padding queries of self-attention give zeros. Returns [B, Tq, H, d]. If
+// `weights` is not null it receives head-averaged probabilities [B, Tq, Tk], a
+// pooled slot's probability spread evenly over its tokens.
+torch::Tensor switch_attention_heads(const torch::Tensor& q, const torch::Tensor& k,
+                                     const torch::Tensor& v, const torch::Tensor& key_valid,
+                                     const torch::Tensor& bias_table, const SwitchCall& call,
+                                     torch::Tensor* weights = nullptr);
+
+SwitchGeometry switch_geometry(const AttentionOptions& options);
+int64_t switch_fine_heads(const AttentionOptions& options);
+
+class SwitchAttentionImpl : public AttentionImpl {
+ public:
+  SwitchAttentionImpl(const AttentionOptions& options, AttentionKind role);
+
+  torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& memory,
+                        const AttentionMask& mask, AttentionCache* cache,
+                        torch::Tensor* weights) override;
+
+  // Learned relative-position bias [H, levels * (2 * rel_clip + 1)]; empty [H, 0] for cross.
+  const torch::Tensor& rel_bias() const { return rel_bias_; }
+  int64_t fine_heads() const { return fine_heads_; }
+  const SwitchGeometry& geometry() const { return geometry_; }
+
+ private:
+  torch::Tensor split_heads(const torch::Tensor& x) const;  // [B,T,D] -> [B,T,H,Dh]
+  // Projected keys and values [B, Tk, H, Dh], through the cache when there is one.
+  std::pair<torch::Tensor, torch::Tensor> keys_values(const torch::Tensor& memory,
+                                                      AttentionCache* cache);
+
+  AttentionKind role_;
+  int64_t heads_, d_head_, fine_heads_;
+  double dropout_;
+  SwitchGeometry geometry_;
+  torch::nn::Linear q_linear_{nullptr}, k_linear_{nullptr}, v_linear_{nullptr}, fc_out_{nullptr};
+  torch::Tensor rel_bias_;
+};
+
+}  // namespace swt::nn

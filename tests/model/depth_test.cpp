@@ -1,0 +1,164 @@
+// Adaptive depth (SPEC section 5): exits must skip work without changing what
+// they do not skip.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "decode/search.h"
+#include "model/model_dir.h"
+#include "model/transformer.h"
+#include "train/halting.h"
+
+namespace swt::model {
+
+namespace {
+
+ModelConfig adaptive_config(int64_t enc = 3, int64_t dec = 3) {
+  ModelConfig c;
+  c.d_model = 32;
+  c.heads = 4;
+  c.d_ff = 64;
+  c.encoder_layers = enc;
+  c.decoder_layers = dec;
+  c.dropout = c.attention_dropout = 0;
+  c.src_vocab_size = c.tgt_vocab_size = 30;
+  c.depth.adaptive = true;
+  c.depth.length_thresholds = "2,4";
+  return c;
+}
+
+Transformer make_model(const ModelConfig& c, uint64_t seed) {
+  torch::manual_seed(seed);
+  Transformer m(c);
+  m->eval();
+  return m;
+}
+
+// Halting units that say "stop" for some inputs and "go on" for others.
+void randomise_halting(Transformer& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m->halting_parameters()) p.normal_(0, 3.0);
+}
+
+torch::Tensor batch() {
+  return torch::tensor({{5, 6, 7, 8, 9, 10, 3}, {11, 3, 0, 0, 0, 0, 0}, {12, 13, 14, 3, 0, 0, 0},
+                        {15, 16, 17, 18, 3, 0, 0}},
+                       torch::kLong);
+}
+
+std::vector<std::vector<decode::Hypothesis>> run(Transformer& m, const torch::Tensor& src,
+                                                  const DepthOptions& depth, int64_t beam = 3) {
+  decode::SearchOptions o;
+  o.beam = beam;
+  o.max_length_b = 6;
+  o.depth = depth;
+  return decode::search(*m, src, o);
+}
+
+}  // namespace
+
+TEST(AdaptiveDepth, ThresholdThatNeverHaltsReproducesFullDepth) {
+  auto m = make_model(adaptive_config(), 1);
+  randomise_halting(m);
+  DepthOptions never;
+  never.encoder = EncoderPolicy::kLearned;
+  never.decoder = DecoderExit::kHalting;
+  never.threshold = 1.5;  // probabilities never exceed it
+  auto full = run(m, batch(), DepthOptions{});
+  auto adaptive = run(m, batch(), never);
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(full[i][0].tokens, adaptive[i][0].tokens) << i;
+    EXPECT_NEAR(full[i][0].score, adaptive[i][0].score, 1e-5) << i;
+    EXPECT_EQ(adaptive[i][0].encoder_depth, 3);
+    for (auto e : adaptive[i][0].exits) EXPECT_EQ(e, 3);
+  }
+}
+
+TEST(AdaptiveDepth, FixedKLayersEqualsAKLayerModel) {
+  auto deep = make_model(adaptive_config(3, 3), 2);
+  auto shallow_config = adaptive_config(2, 2);
+  Transformer shallow(shallow_config);
+  shallow->eval();
+  {
+    auto weights = state_dict(*deep);
+    torch::NoGradGuard no_grad;
+    for (auto& item : shallow->named_parameters()) item.value().copy_(weights.at(item.key()));
+  }
+  DepthOptions two;
+  two.encoder_layers = 2;
+  two.decoder_layers = 2;
+  auto src = batch();
+  auto a = deep->encode(src, &two);
+  auto b = shallow->encode(src);
+  EXPECT_TRUE(torch::allclose(a.hidden, b.hidden, 1e-5, 1e-5));
+  auto state_a = deep->initial_state(), state_b = shallow->initial_state();
+  auto tokens = torch::full({src.size(0), 1}, 2, torch::kLong);
+  for (int step = 0; step < 3; ++step) {
+    auto la = deep->decode_step(tokens, a, state_a, two, nullptr, nullptr);
+    auto lb = shallow->decode(tokens, b, &state_b);
+    ASSERT_TRUE(torch::allclose(la, lb, 1e-5, 1e-5)) << "step " << step;
+    tokens = la.argmax(-1);
+  }
+}
+
+TEST(AdaptiveDepth, MixedExitsInABatchEqualEachSentenceAlone) {
+  auto m = make_model(adaptive_config(), 3);
+  randomise_halting(m);
+  DepthOptions d;
+  d.encoder = EncoderPolicy::kLearned;
+  d.decoder = DecoderExit::kHalting;
+  d.threshold = 0.5;
+  auto src = batch();
+  auto together = run(m, src, d);
+  std::set<int64_t> encoder_depths, decoder_exits;
+  for (int64_t i = 0; i < src.size(0); ++i) {
+    const auto len = src[i].ne(0).sum().item<int64_t>();
+    auto alone = run(m, src.narrow(0, i, 1).narrow(1, 0, len), d);
+    EXPECT_EQ(alone[0][0].tokens, together[i][0].tokens) << i;
+    EXPECT_EQ(alone[0][0].exits, together[i][0].exits) << i;
+    EXPECT_EQ(alone[0][0].encoder_depth, together[i][0].encoder_depth) << i;
+    encoder_depths.insert(together[i][0].encoder_depth);
+    for (auto e : together[i][0].exits) decoder_exits.insert(e);
+  }
+  // The test only means something if the exits really differ.
+  EXPECT_GT(encoder_depths.size() + decoder_exits.size(), 2u);
+}
+
+TEST(AdaptiveDepth, LengthPolicyGoesDeeperForLongerSentences) {
+  auto m = make_model(adaptive_config(), 4);
+  DepthOptions d;
+  d.encoder = EncoderPolicy::kLength;  // thresholds 2,4 from min 1: lengths 1-2 -> 1, 3-4 -> 2, 5+ -> 3
+  auto out = m->encode(batch(), &d);
+  EXPECT_EQ(out.depth[0].item<int64_t>(), 3);  // 7 tokens
+  EXPECT_EQ(out.depth[1].item<int64_t>(), 1);  // 2 tokens
+  EXPECT_EQ(out.depth[2].item<int64_t>(), 2);  // 4 tokens
+  EXPECT_EQ(out.depth[3].item<int64_t>(), 3);  // 5 tokens
+}
+
+TEST(AdaptiveDepth, HaltingNeverRunsPastTheLastLayer) {
+  auto m = make_model(adaptive_config(), 5);
+  randomise_halting(m);
+  for (double threshold : {0.0, 0.3, 0.7, 0.99}) {
+    DepthOptions d;
+    d.encoder = EncoderPolicy::kLearned;
+    d.decoder = DecoderExit::kHalting;
+    d.threshold = threshold;
+    for (const auto& nbest : run(m, batch(), d)) {
+      EXPECT_GE(nbest[0].encoder_depth, 1);
+      EXPECT_LE(nbest[0].encoder_depth, 3);
+      for (auto e : nbest[0].exits) {
+        EXPECT_GE(e, 1);
+        EXPECT_LE(e, 3);
+      }
+    }
+  }
+}
+
+TEST(AdaptiveDepth, OracleIsTheShallowestExitNearTheBest) {
+  auto losses = torch::tensor({{3.0, 1.0}, {1.05, 0.5}, {1.0, 0.2}});  // [exits, items]
+  auto oracle = train::oracle_exit(losses, 0.1);
+  EXPECT_EQ(oracle[0].item<int64_t>(), 2);  // 1.05 is within 0.1 of 1.0
+  EXPECT_EQ(oracle[1].item<int64_t>(), 3);
+}
+
+}  // namespace swt::model
