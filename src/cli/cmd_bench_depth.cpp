@@ -1,0 +1,136 @@
+// swt bench depth --model DIR --input SRC --ref REF [--thresholds ...] [--json] [--svg FILE]
+// Adaptive depth's speed/quality trade-off, every setting measured in the same
+// run as the full-depth model.
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/bench_registry.h"
+#include "cli/svg_plot.h"
+#include "cli/threads.h"
+#include "decode/depth_stats.h"
+#include "decode/translator.h"
+#include "eval/bleu.h"
+#include "util/text_file.h"
+
+namespace swt::cli {
+
+namespace {
+
+struct DepthBenchArgs {
+  std::string model, input, ref, svg, tokenize = "13a";
+  std::vector<double> thresholds{0.3, 0.5, 0.7, 0.9};
+  int64_t beam = 1, batch_size = 32, repeats = 1, threads = 0;
+  bool json = false;
+};
+
+struct Setting {
+  std::string name;
+  model::DepthOptions depth;
+};
+
+struct Outcome {
+  std::string name;
+  double bleu = 0, seconds = 0, encoder_depth = 0, decoder_layers = 0;
+};
+
+std::vector<Setting> settings(const DepthBenchArgs& a, const model::ModelConfig& config) {
+  std::vector<Setting> out{{"full", {}}};
+  model::DepthOptions length;
+  length.encoder = model::EncoderPolicy::kLength;
+  out.push_back({"length", length});
+  if (!config.depth.adaptive) return out;  // no halting units: only the fixed and length policies
+  for (double t : a.thresholds) {
+    model::DepthOptions d;
+    d.encoder = model::EncoderPolicy::kLearned;
+    d.decoder = model::DecoderExit::kHalting;
+    d.threshold = t;
+    char name[32];
+    std::snprintf(name, sizeof name, "learned@%.2f", t);
+    out.push_back({name, d});
+  }
+  return out;
+}
+
+Outcome measure(model::ModelBundle& bundle, const DepthBenchArgs& a, const Setting& s,
+                const std::vector<std::string>& src, const std::vector<std::string>& ref) {
+  decode::TranslateOptions o;
+  o.search.beam = a.beam;
+  o.search.depth = s.depth;
+  o.batch_size = a.batch_size;
+  decode::Translator translator(bundle, o);
+  std::vector<double> times;
+  std::vector<std::vector<decode::Translation>> result;
+  for (int64_t r = 0; r < std::max<int64_t>(1, a.repeats); ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    result = translator.translate(src);
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  std::vector<std::string> hyp;
+  for (const auto& n : result) hyp.push_back(n.empty() ? "" : n[0].text);
+  const auto stats = decode::depth_stats(result);
+  return {s.name, eval::corpus_bleu(hyp, ref, eval::parse_bleu_tokenize(a.tokenize)).score,
+          times[times.size() / 2], stats.mean_encoder_depth, stats.mean_decoder_layers};
+}
+
+void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sentences) {
+  const double base = out[0].seconds;
+  nlohmann::json results = nlohmann::json::array();
+  std::vector<PlotPoint> points;
+  if (!a.json)
+    std::printf("%-14s %7s %9s %9s %11s %8s\n", "setting", "BLEU", "enc.depth", "dec.layers",
+                "sent/s", "speed-up");
+  for (const auto& o : out) {
+    const double rate = static_cast<double>(sentences) / o.seconds;
+    if (!a.json)
+      std::printf("%-14s %7.2f %9.2f %9.2f %11.1f %7.2fx\n", o.name.c_str(), o.bleu,
+                  o.encoder_depth, o.decoder_layers, rate, base / o.seconds);
+    results.push_back({{"setting", o.name},
+                       {"bleu", o.bleu},
+                       {"mean_encoder_depth", o.encoder_depth},
+                       {"mean_decoder_layers", o.decoder_layers},
+                       {"sentences_per_s", rate},
+                       {"speedup", base / o.seconds}});
+    points.push_back({base / o.seconds, o.bleu, o.name});
+  }
+  if (a.json) std::cout << nlohmann::json{{"results", results}}.dump() << "\n";
+  if (!a.svg.empty())
+    write_file_atomic(a.svg, scatter_svg(points, "Adaptive depth: BLEU against decoding speed",
+                                         "speed-up over full depth (x)", "BLEU"));
+}
+
+void setup(CLI::App& sub) {
+  auto a = std::make_shared<DepthBenchArgs>();
+  sub.add_option("--model,-m", a->model, "model directory")->required();
+  sub.add_option("--input,-i", a->input, "source sentences")->required();
+  sub.add_option("--ref,-r", a->ref, "reference translations")->required();
+  sub.add_option("--thresholds", a->thresholds, "halting thresholds to sweep")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub.add_option("--beam,-b", a->beam, "beam size")->capture_default_str();
+  sub.add_option("--batch-size", a->batch_size, "sentences per batch")->capture_default_str();
+  sub.add_option("--repeats", a->repeats, "timed passes per setting (median)")
+      ->capture_default_str();
+  sub.add_option("--tokenize", a->tokenize, "BLEU tokenizer: 13a | none")->capture_default_str();
+  sub.add_option("--svg", a->svg, "write a BLEU-against-speed plot here");
+  sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  sub.add_flag("--json", a->json, "print one JSON object");
+  sub.callback([a] {
+    apply_threads(a->threads);
+    auto bundle = model::load_model_dir(a->model);
+    std::vector<std::string> src, ref;
+    read_parallel(a->input, a->ref, src, ref);
+    std::vector<Outcome> out;
+    for (const auto& s : settings(*a, bundle.config)) out.push_back(measure(bundle, *a, s, src, ref));
+    report(*a, out, src.size());
+  });
+}
+
+const RegisterBench kRegister("depth", "adaptive depth: BLEU and speed per threshold", setup);
+
+}  // namespace
+
+}  // namespace swt::cli
