@@ -5,6 +5,7 @@
 #include "cli/threads.h"
 #include "decode/depth_stats.h"
 #include "decode/translator.h"
+#include "util/error.h"
 #include "util/text_file.h"
 
 namespace swt::cli {
@@ -19,7 +20,20 @@ struct TranslateArgs {
   std::string depth_policy = "fixed", decoder_exit;
   double exit_threshold = -1;
   bool stats = false;
+  int64_t max_input_tokens = 1024;
 };
+
+// Refuses lines the model should not be asked to translate in one piece.
+void check_lengths(const decode::Translator& t, const std::vector<std::string>& lines,
+                   const std::string& path, int64_t limit) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto n = static_cast<int64_t>(t.source_tokens(lines[i]).size());
+    if (limit > 0 && n > limit)
+      fail_at(path == "-" ? "<stdin>" : path, i + 1,
+              "line has " + std::to_string(n) + " tokens, more than --max-input-tokens " +
+                  std::to_string(limit));
+  }
+}
 
 // --depth-policy picks the encoder policy; decoder tokens exit early when
 // --exit-threshold is given (halting units, or --decoder-exit confidence).
@@ -85,6 +99,9 @@ void setup_translate(CLI::App& sub) {
   sub.add_option("--decoder-layers", a->options.search.depth.decoder_layers,
                  "run only this many decoder layers (0 = all)");
   sub.add_flag("--stats", a->stats, "print depth statistics to stderr");
+  sub.add_option("--max-input-tokens", a->max_input_tokens,
+                 "refuse longer input lines (0 = no limit)")
+      ->capture_default_str();
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.callback([a] {
     apply_threads(a->threads);
@@ -94,6 +111,7 @@ void setup_translate(CLI::App& sub) {
     auto bundle = model::load_model_dir(a->model);
     const auto input = read_lines(a->input, /*allow_empty=*/true);
     decode::Translator translator(bundle, a->options);
+    check_lengths(translator, input, a->input, a->max_input_tokens);
     const auto translations = translator.translate(input);
     if (a->stats) std::cerr << decode::format_depth_stats(decode::depth_stats(translations));
     const auto lines = format_output(translations, a->options.search.nbest);

@@ -42,8 +42,17 @@ std::vector<std::vector<Translation>> Translator::translate(const std::vector<st
     lengths[i] = static_cast<int64_t>(tokens[i].size()) + 1;  // + </s>
   }
   std::vector<std::vector<Translation>> out(n);
+  // Empty lines translate to empty lines; the model never sees them.
+  std::vector<int64_t> todo;
+  for (int64_t i = 0; i < n; ++i) {
+    if (tokens[i].empty()) out[i].push_back(Translation{});
+    else todo.push_back(i);
+  }
+  std::vector<int64_t> todo_lengths;
+  for (auto i : todo) todo_lengths.push_back(lengths[i]);
   const auto device = bundle_.model->parameters().front().device();
-  for (const auto& batch : data::make_sorted_batches(lengths, options_.batch_size, 0)) {
+  for (auto batch : data::make_sorted_batches(todo_lengths, options_.batch_size, 0)) {
+    for (auto& i : batch) i = todo[i];
     int64_t longest = 0;
     for (auto i : batch) longest = std::max(longest, lengths[i]);
     auto src = torch::zeros({static_cast<int64_t>(batch.size()), longest}, torch::kLong);

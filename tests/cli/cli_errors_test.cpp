@@ -56,3 +56,61 @@ TEST(CliErrors, DumpConfigShowsResolvedValues) {
 }
 
 }  // namespace swt
+
+namespace swt {
+
+namespace {
+
+// A model trained for two steps on toy data (enough to exercise the CLI).
+std::string quick_model(const std::string& dir) {
+  const std::string cd = "cd " + dir + " && ";
+  testing::run_shell(cd + SWT_BINARY + " data toy --task copy --out data --train-size 200" +
+                     " --dev-size 5 --test-size 5");
+  auto r = testing::run_shell(
+      cd + SWT_BINARY + " train --model-dir model --set model.preset=tiny" +
+      " --set data.train_src=data/train.src --set data.train_tgt=data/train.tgt" +
+      " --set data.dev_src=data/dev.src --set data.dev_tgt=data/dev.tgt" +
+      " --set train.max_steps=2 --set train.valid_every=2 --set train.valid_sentences=2" +
+      " --config /dev/null");
+  EXPECT_EQ(r.status, 0) << r.output;
+  return dir + "/model";
+}
+
+}  // namespace
+
+TEST(CliErrors, TranslateRefusesOverlongLinesAndKeepsEmptyLines) {
+  const auto dir = testing::temp_dir("cli_translate_input");
+  const auto model = quick_model(dir);
+  std::ofstream(dir + "/in.txt") << "baba\n\nbaba baba baba baba baba\n";
+  auto r = testing::run_swt("translate --model " + model + " --input " + dir +
+                            "/in.txt --max-input-tokens 3 --beam 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output, "error: " + dir + "/in.txt:3: line has 5 tokens, more than " +
+                          "--max-input-tokens 3\n");
+  r = testing::run_swt("translate --model " + model + " --input " + dir + "/in.txt --output " +
+                       dir + "/out.txt --beam 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream out(dir + "/out.txt");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1], "");
+  EXPECT_NE(lines[0], "");
+}
+
+TEST(CliErrors, TrainingOnMismatchedFilesNamesBothFiles) {
+  const auto dir = testing::temp_dir("cli_mismatch");
+  std::ofstream(dir + "/a.src") << "one\ntwo\nthree\n";
+  std::ofstream(dir + "/a.tgt") << "one\ntwo\n";
+  auto r = testing::run_swt("train --config /dev/null --model-dir " + dir + "/m" +
+                            " --set data.train_src=" + dir + "/a.src --set data.train_tgt=" +
+                            dir + "/a.tgt --set data.dev_src=" + dir + "/a.src" +
+                            " --set data.dev_tgt=" + dir + "/a.tgt");
+  EXPECT_EQ(r.status, 1);
+  const std::string expected = "error: " + dir + "/a.tgt: has 2 lines but " + dir +
+                               "/a.src has 3 (parallel files must match line for line)\n";
+  ASSERT_GE(r.output.size(), expected.size());
+  EXPECT_EQ(r.output.substr(r.output.size() - expected.size()), expected) << r.output;
+}
+
+}  // namespace swt
