@@ -11,6 +11,7 @@ metadata -- and needs nothing but Debian's python3-torch.
     logits = model(src_ids, tgt_in_ids)          # [B, T, V]
 """
 
+import functools
 import json
 import math
 import struct
@@ -61,9 +62,11 @@ def read_safetensors(path):
     return tensors, metadata
 
 
+@functools.lru_cache(maxsize=256)
 def sinusoidal_positions(offset, length, d_model):
     """[length, d_model] float32 table, computed exactly as src/nn/positional_encoding.cpp:
-    PE[p, 2i] = sin(p * exp(2i * -ln(10000) / d)), PE[p, 2i+1] = cos(same angle)."""
+    PE[p, 2i] = sin(p * exp(2i * -ln(10000) / d)), PE[p, 2i+1] = cos(same angle).
+    Cached (as a model would keep it in a buffer): callers must not modify it."""
     pos = torch.arange(offset, offset + length, dtype=torch.float32).unsqueeze(1)
     i = torch.arange(0, d_model, 2, dtype=torch.float32)
     inv_freq = torch.exp(i * (-math.log(10000.0) / d_model))

@@ -124,7 +124,8 @@ void setup(CLI::App& sub) {
     std::vector<std::string> src, ref;
     read_parallel(a->input, a->ref, src, ref);
     std::vector<Outcome> out;
-    for (const auto& s : settings(*a, bundle.config)) out.push_back(measure(bundle, *a, s, src, ref));
+    for (const auto& s : settings(*a, bundle.config))
+      out.push_back(measure(bundle, *a, s, src, ref));
     report(*a, out, src.size());
   });
 }

@@ -12,10 +12,14 @@ constexpr double kWidth = 640, kHeight = 420, kLeft = 70, kRight = 20, kTop = 40
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -39,10 +43,13 @@ std::string scatter_svg(const std::vector<PlotPoint>& points, const std::string&
   const double dx = std::max(1e-9, x1 - x0) * 0.1, dy = std::max(1e-9, y1 - y0) * 0.1;
   x0 -= dx, x1 += dx, y0 -= dy, y1 += dy;
   auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * (kWidth - kLeft - kRight); };
-  auto py = [&](double y) { return kHeight - kBottom - (y - y0) / (y1 - y0) * (kHeight - kTop - kBottom); };
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"420\" "
-                  "font-family=\"sans-serif\" font-size=\"12\">\n"
-                  "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  auto py = [&](double y) {
+    return kHeight - kBottom - (y - y0) / (y1 - y0) * (kHeight - kTop - kBottom);
+  };
+  std::string s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"420\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   s += "<text x=\"320\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + escape(title) +
        "</text>\n";
   s += "<line x1=\"" + fmt("%.1f", kLeft) + "\" y1=\"" + fmt("%.1f", kHeight - kBottom) +

@@ -23,8 +23,8 @@ struct Sums {
 }  // namespace
 
 DepthStats depth_stats(const std::vector<std::vector<Translation>>& translations) {
-  const int64_t edges[][2] = {{1, 10},  {11, 20}, {21, 30},
-                              {31, 50}, {51, std::numeric_limits<int64_t>::max()}};
+  const int64_t edges[][2] = {
+      {1, 10}, {11, 20}, {21, 30}, {31, 50}, {51, std::numeric_limits<int64_t>::max()}};
   Sums all;
   std::vector<Sums> buckets(std::size(edges));
   for (const auto& nbest : translations) {
@@ -47,18 +47,17 @@ DepthStats depth_stats(const std::vector<std::vector<Translation>>& translations
 std::string format_depth_stats(const DepthStats& s) {
   std::string out;
   char line[160];
-  std::snprintf(line, sizeof line,
-                "mean encoder depth %.2f | mean decoder layers per token %.2f\n",
+  std::snprintf(line, sizeof line, "mean encoder depth %.2f | mean decoder layers per token %.2f\n",
                 s.mean_encoder_depth, s.mean_decoder_layers);
   out += line;
   out += "source length | sentences | encoder depth | decoder layers/token\n";
   for (const auto& b : s.by_length) {
-    const std::string range = b.max_length == std::numeric_limits<int64_t>::max()
-                                  ? std::to_string(b.min_length) + "+"
-                                  : std::to_string(b.min_length) + "-" + std::to_string(b.max_length);
+    const std::string range =
+        b.max_length == std::numeric_limits<int64_t>::max()
+            ? std::to_string(b.min_length) + "+"
+            : std::to_string(b.min_length) + "-" + std::to_string(b.max_length);
     std::snprintf(line, sizeof line, "%13s | %9lld | %13.2f | %20.2f\n", range.c_str(),
-                  static_cast<long long>(b.sentences), b.mean_encoder_depth,
-                  b.mean_decoder_layers);
+                  static_cast<long long>(b.sentences), b.mean_encoder_depth, b.mean_decoder_layers);
     out += line;
   }
   return out;

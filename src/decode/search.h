@@ -15,7 +15,7 @@ struct SearchOptions {
   double length_penalty = 1.0;  // score / length^alpha; 0 = raw log-probability
   int64_t max_length_a = 2;     // output may have at most a * source_length + b tokens
   int64_t max_length_b = 10;
-  model::DepthOptions depth;    // adaptive depth at inference (default: full depth)
+  model::DepthOptions depth;  // adaptive depth at inference (default: full depth)
 };
 
 struct Hypothesis {

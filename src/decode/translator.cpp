@@ -45,8 +45,10 @@ std::vector<std::vector<Translation>> Translator::translate(const std::vector<st
   // Empty lines translate to empty lines; the model never sees them.
   std::vector<int64_t> todo;
   for (int64_t i = 0; i < n; ++i) {
-    if (tokens[i].empty()) out[i].push_back(Translation{});
-    else todo.push_back(i);
+    if (tokens[i].empty())
+      out[i].push_back(Translation{});
+    else
+      todo.push_back(i);
   }
   std::vector<int64_t> todo_lengths;
   for (auto i : todo) todo_lengths.push_back(lengths[i]);

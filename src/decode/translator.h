@@ -13,16 +13,16 @@ namespace swt::decode {
 
 struct TranslateOptions {
   SearchOptions search;
-  int64_t batch_size = 32;      // sentences per batch
-  bool replace_unk = true;      // <unk> -> most-attended source word
+  int64_t batch_size = 32;  // sentences per batch
+  bool replace_unk = true;  // <unk> -> most-attended source word
 };
 
 struct Translation {
   std::string text;  // detokenized
   double score = 0;
   int64_t source_tokens = 0;
-  int64_t encoder_depth = 0;      // encoder layers used for this sentence
-  std::vector<int64_t> exits;     // decoder layers used per output token (incl. </s>)
+  int64_t encoder_depth = 0;   // encoder layers used for this sentence
+  std::vector<int64_t> exits;  // decoder layers used per output token (incl. </s>)
 };
 
 class Translator {

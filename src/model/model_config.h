@@ -18,12 +18,12 @@ struct ModelConfig {
   double dropout = 0.1;            // residual and embedding dropout
   double attention_dropout = 0.1;  // on attention probabilities
   std::string activation = "relu";
-  bool tie_output = true;       // decoder input embedding == output projection
+  bool tie_output = true;         // decoder input embedding == output projection
   bool share_embeddings = false;  // encoder and decoder share one table (needs a shared vocab)
-  int64_t src_vocab_size = 0;   // filled from the vocabularies
+  int64_t src_vocab_size = 0;     // filled from the vocabularies
   int64_t tgt_vocab_size = 0;
   // `switch` attention (docs/switch-attention.md); ignored by `vanilla`.
-  int64_t fine_heads = 0;    // 0 and 0: split heads evenly
+  int64_t fine_heads = 0;  // 0 and 0: split heads evenly
   int64_t coarse_heads = 0;
   int64_t memory_slots = 64;
   int64_t max_segment = 256;

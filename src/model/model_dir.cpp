@@ -25,8 +25,9 @@ void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
     auto it = weights.find(name);
     if (it == weights.end()) fail_at(origin, 0, "missing tensor '" + name + "'");
     if (it->second.sizes() != tensor.sizes())
-      fail_at(origin, 0, "tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
-                             ", the model expects " + c10::str(tensor.sizes()));
+      fail_at(origin, 0,
+              "tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
+                  ", the model expects " + c10::str(tensor.sizes()));
     tensor.copy_(it->second);
   }
   for (const auto& [name, tensor] : weights)
@@ -77,7 +78,8 @@ ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
   b.preprocess = preprocess_from_json(config.value("preprocess", nlohmann::json::object()));
   b.src_vocab = text::Vocab::load(dir + "/src.vocab");
   b.tgt_vocab = text::Vocab::load(dir + "/tgt.vocab");
-  if (b.src_vocab.size() != b.config.src_vocab_size || b.tgt_vocab.size() != b.config.tgt_vocab_size)
+  if (b.src_vocab.size() != b.config.src_vocab_size ||
+      b.tgt_vocab.size() != b.config.tgt_vocab_size)
     fail_at(dir, 0, "vocabulary sizes do not match config.json (mixed-up model files?)");
   b.model = Transformer(b.config);
   load_state_dict(*b.model, load_safetensors(dir + "/model.safetensors"),

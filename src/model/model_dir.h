@@ -15,7 +15,8 @@ namespace swt::model {
 
 // How raw text becomes tokens; applied identically in training and translation.
 struct Preprocess {
-  std::string strip_src_prefix;  // removed from the start of source lines if present (e.g. "<ASV> ")
+  std::string
+      strip_src_prefix;  // removed from the start of source lines if present (e.g. "<ASV> ")
   bool nfkc = false;
 };
 
@@ -29,7 +30,8 @@ struct ModelBundle {
 TensorMap state_dict(const torch::nn::Module& module);
 // Copies `weights` into the module; missing, unexpected or mis-shaped tensors are
 // errors naming `origin`.
-void load_state_dict(torch::nn::Module& module, const TensorMap& weights, const std::string& origin);
+void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
+                     const std::string& origin);
 
 // Writes config, vocabularies and weights (each file atomically).
 void save_model_dir(const std::string& dir, const ModelBundle& bundle);

@@ -17,10 +17,11 @@ struct DtypeName {
   const char* name;
 };
 
-constexpr DtypeName kDtypes[] = {
-    {torch::kFloat, "F32"}, {torch::kDouble, "F64"}, {torch::kHalf, "F16"},
-    {torch::kBFloat16, "BF16"}, {torch::kLong, "I64"}, {torch::kInt, "I32"},
-    {torch::kShort, "I16"}, {torch::kChar, "I8"}, {torch::kByte, "U8"}, {torch::kBool, "BOOL"}};
+constexpr DtypeName kDtypes[] = {{torch::kFloat, "F32"}, {torch::kDouble, "F64"},
+                                 {torch::kHalf, "F16"},  {torch::kBFloat16, "BF16"},
+                                 {torch::kLong, "I64"},  {torch::kInt, "I32"},
+                                 {torch::kShort, "I16"}, {torch::kChar, "I8"},
+                                 {torch::kByte, "U8"},   {torch::kBool, "BOOL"}};
 
 const char* dtype_name(torch::ScalarType t) {
   for (const auto& d : kDtypes)

@@ -42,8 +42,8 @@ void DecoderState::select(const torch::Tensor& index) {
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
-  self_attn_ = register_module("self_attn", nn::make_attention(attention_options(c),
-                                                               nn::AttentionKind::kSelf));
+  self_attn_ = register_module("self_attn",
+                               nn::make_attention(attention_options(c), nn::AttentionKind::kSelf));
   ln_attn_ = register_module("ln_attn", layer_norm(c));
   ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
   ln_ffn_ = register_module("ln_ffn", layer_norm(c));
@@ -57,10 +57,10 @@ torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const nn::Attent
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
-  self_attn_ = register_module("self_attn", nn::make_attention(attention_options(c),
-                                                               nn::AttentionKind::kSelf));
-  cross_attn_ = register_module("cross_attn", nn::make_attention(attention_options(c),
-                                                                 nn::AttentionKind::kCross));
+  self_attn_ = register_module("self_attn",
+                               nn::make_attention(attention_options(c), nn::AttentionKind::kSelf));
+  cross_attn_ = register_module(
+      "cross_attn", nn::make_attention(attention_options(c), nn::AttentionKind::kCross));
   ln_self_ = register_module("ln_self", layer_norm(c));
   ln_cross_ = register_module("ln_cross", layer_norm(c));
   ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
@@ -69,8 +69,7 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
-                                        const EncoderOutput& memory,
-                                        nn::AttentionCache* self_cache,
+                                        const EncoderOutput& memory, nn::AttentionCache* self_cache,
                                         nn::AttentionCache* cross_cache,
                                         torch::Tensor* cross_weights) {
   auto h = ln_self_(x);
@@ -92,19 +91,19 @@ torch::Tensor DecoderLayerImpl::forward_active(const torch::Tensor& x, const tor
   auto y = (x + dropout_(sa)).index_select(0, active);
   nn::AttentionCache cross{cross_cache.key.index_select(0, active),
                            cross_cache.value.index_select(0, active), true};
-  EncoderOutput mem{memory.hidden.index_select(0, active), memory.valid.index_select(0, active),
-                    {}};
+  EncoderOutput mem{
+      memory.hidden.index_select(0, active), memory.valid.index_select(0, active), {}};
   nn::AttentionMask cross_mask{mem.valid, false, 0};
-  y = y + dropout_(cross_attn_->forward(ln_cross_(y), mem.hidden, cross_mask, &cross,
-                                        cross_weights));
+  y = y +
+      dropout_(cross_attn_->forward(ln_cross_(y), mem.hidden, cross_mask, &cross, cross_weights));
   return y + ffn_(ln_ffn_(y));
 }
 
 void DecoderLayerImpl::prime_cross_cache(const EncoderOutput& memory,
                                          nn::AttentionCache& cross_cache) {
   // Attention computes a static cache on first use; one dummy query does that.
-  auto query = torch::zeros({memory.hidden.size(0), 1, memory.hidden.size(2)},
-                            memory.hidden.options());
+  auto query =
+      torch::zeros({memory.hidden.size(0), 1, memory.hidden.size(2)}, memory.hidden.options());
   nn::AttentionMask mask{memory.valid, false, 0};
   cross_attn_->forward(query, memory.hidden, mask, &cross_cache, nullptr);
 }
@@ -115,8 +114,8 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
     return torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, c.d_model).padding_idx(kPadId));
   };
   tgt_embed_ = register_module("tgt_embed", embedding(c.tgt_vocab_size));
-  src_embed_ = c.share_embeddings ? tgt_embed_
-                                  : register_module("src_embed", embedding(c.src_vocab_size));
+  src_embed_ =
+      c.share_embeddings ? tgt_embed_ : register_module("src_embed", embedding(c.src_vocab_size));
   // Transformer-base initialisation: N(0, d^-1/2) embeddings (they are scaled by
   // sqrt(d) on input), zero padding row.
   for (auto* table : {&src_embed_, &tgt_embed_}) {
@@ -131,8 +130,9 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
   encoder_ln_ = register_module("encoder_ln", layer_norm(c));
   decoder_ln_ = register_module("decoder_ln", layer_norm(c));
   if (!c.tie_output)
-    output_ = register_module("output", torch::nn::Linear(torch::nn::LinearOptions(
-                                            c.d_model, c.tgt_vocab_size).bias(false)));
+    output_ = register_module(
+        "output",
+        torch::nn::Linear(torch::nn::LinearOptions(c.d_model, c.tgt_vocab_size).bias(false)));
   dropout_ = register_module("dropout", torch::nn::Dropout(c.dropout));
   if (c.depth.adaptive) {
     // Halting units: encoder sees [mean-pooled state; log length], decoder the state.
@@ -280,8 +280,8 @@ torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
   for (size_t i = 0; i < decoder_layers_->size(); ++i) {
     const bool last = i + 1 == decoder_layers_->size();
     x = decoder_layers_[i]->as<DecoderLayerImpl>()->forward(
-        x, self_mask, memory, state ? &state->self[i] : nullptr,
-        state ? &state->cross[i] : nullptr, last ? cross_weights : nullptr);
+        x, self_mask, memory, state ? &state->self[i] : nullptr, state ? &state->cross[i] : nullptr,
+        last ? cross_weights : nullptr);
   }
   if (state) state->position += tgt_in.size(1);
   return output_logits(decoder_ln_(x));
@@ -363,7 +363,8 @@ torch::Tensor TransformerImpl::decode_step(const torch::Tensor& tokens, const En
     auto leaving = active.index_select(0, leaving_rows);
     exits.index_fill_(0, leaving, l + 1);
     if (cross_weights)
-      weights.index_copy_(0, leaving.to(x.device()), w.index_select(0, leaving_rows.to(x.device())));
+      weights.index_copy_(0, leaving.to(x.device()),
+                          w.index_select(0, leaving_rows.to(x.device())));
     active = active.index_select(0, done.logical_not().nonzero().squeeze(1));
   }
   state.position += 1;

@@ -111,7 +111,6 @@ class TransformerImpl : public torch::nn::Module {
   DecoderState initial_state() const;
 
  private:
-
   torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& ids, int64_t offset);
   torch::Tensor output_logits(const torch::Tensor& h);
 
@@ -119,7 +118,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::Embedding src_embed_{nullptr}, tgt_embed_{nullptr};
   torch::nn::ModuleList encoder_layers_{nullptr}, decoder_layers_{nullptr};
   torch::nn::LayerNorm encoder_ln_{nullptr}, decoder_ln_{nullptr};
-  torch::nn::Linear output_{nullptr};  // only when not tied
+  torch::nn::Linear output_{nullptr};                                    // only when not tied
   torch::nn::ModuleList encoder_halt_{nullptr}, decoder_halt_{nullptr};  // adaptive depth only
   torch::nn::Dropout dropout_{nullptr};
 };

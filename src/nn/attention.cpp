@@ -12,8 +12,7 @@ void AttentionCache::select(const torch::Tensor& index) {
   value = value.index_select(0, index);
 }
 
-std::shared_ptr<AttentionImpl> make_attention(const AttentionOptions& options,
-                                              AttentionKind role) {
+std::shared_ptr<AttentionImpl> make_attention(const AttentionOptions& options, AttentionKind role) {
   if (options.kind == "vanilla") return std::make_shared<DenseAttentionImpl>(options);
   if (options.kind == "switch") return std::make_shared<SwitchAttentionImpl>(options, role);
   fail("unknown attention kind '" + options.kind + "' (known: vanilla, switch)");

@@ -12,15 +12,15 @@ namespace swt::nn {
 
 // Which keys a query may see.
 struct AttentionMask {
-  torch::Tensor key_valid;  // [B, Tk] bool, true = real token (false = padding)
-  bool causal = false;      // query at position p sees keys at positions <= p
-  int64_t query_offset = 0; // position of the first query (incremental decoding)
+  torch::Tensor key_valid;   // [B, Tk] bool, true = real token (false = padding)
+  bool causal = false;       // query at position p sees keys at positions <= p
+  int64_t query_offset = 0;  // position of the first query (incremental decoding)
 };
 
 // Incremental-decoding state of one attention layer for one batch of hypotheses.
 struct AttentionCache {
-  torch::Tensor key;    // [B, H, T, Dh] projected keys seen so far
-  torch::Tensor value;  // [B, H, T, Dh]
+  torch::Tensor key;       // [B, H, T, Dh] projected keys seen so far
+  torch::Tensor value;     // [B, H, T, Dh]
   bool is_static = false;  // cross-attention: keys/values computed once from the encoder
 
   bool empty() const { return !key.defined(); }

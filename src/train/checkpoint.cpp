@@ -82,7 +82,9 @@ void save_checkpoint(const std::string& model_dir, torch::nn::Module& model,
   fs::remove_all(old_dir);
 }
 
-bool has_checkpoint(const std::string& model_dir) { return !readable_checkpoint(model_dir).empty(); }
+bool has_checkpoint(const std::string& model_dir) {
+  return !readable_checkpoint(model_dir).empty();
+}
 
 TrainerState load_checkpoint(const std::string& model_dir, torch::nn::Module& model,
                              torch::optim::Optimizer& optimizer) {

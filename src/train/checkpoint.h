@@ -3,17 +3,17 @@
 // it stopped (same step, same data position, same random stream).
 #pragma once
 
+#include <torch/torch.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
-
-#include <torch/torch.h>
 
 namespace swt::train {
 
 struct TrainerState {
-  int64_t step = 0;             // optimizer steps done
-  int64_t epoch = 0;            // current epoch (0-based)
-  int64_t batch_in_epoch = 0;   // next batch of that epoch
+  int64_t step = 0;            // optimizer steps done
+  int64_t epoch = 0;           // current epoch (0-based)
+  int64_t batch_in_epoch = 0;  // next batch of that epoch
   double best_bleu = -1;
   double best_loss = 1e30;
   int64_t bad_validations = 0;  // validations since the last improvement

@@ -39,8 +39,8 @@ torch::Tensor token_nll_per_exit(model::TransformerImpl& m, const BatchTensors& 
 torch::Tensor halting_loss(const torch::Tensor& p, const torch::Tensor& oracle, int64_t depth,
                            const torch::Tensor& weight, double penalty) {
   auto target = oracle.le(depth).to(p.scalar_type());
-  auto bce = torch::binary_cross_entropy(p.clamp(1e-6, 1 - 1e-6), target, weight,
-                                         at::Reduction::Sum);
+  auto bce =
+      torch::binary_cross_entropy(p.clamp(1e-6, 1 - 1e-6), target, weight, at::Reduction::Sum);
   return bce + penalty * ((1 - p) * weight).sum();
 }
 
@@ -92,8 +92,8 @@ double train_halting_units(model::TransformerImpl& m, const EncodedCorpus& data,
       last_loss = loss.item<double>();
       if ((step + 1) % 50 == 0 || step + 1 == o.steps) {
         std::cerr << "halting step " << step + 1 << "/" << o.steps << " | loss " << last_loss
-                  << " | oracle encoder depth " << enc_oracle.to(torch::kFloat).mean().item<double>()
-                  << " | oracle decoder exit "
+                  << " | oracle encoder depth "
+                  << enc_oracle.to(torch::kFloat).mean().item<double>() << " | oracle decoder exit "
                   << (dec_oracle.to(torch::kFloat) * tokens).sum().item<double>() /
                          tokens.sum().item<double>()
                   << "\n";

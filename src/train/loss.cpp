@@ -2,8 +2,7 @@
 
 namespace swt::train {
 
-LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& target,
-                             double eps) {
+LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& target, double eps) {
   auto lp = torch::log_softmax(logits.to(torch::kFloat), -1);
   auto nll = -lp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
   auto smooth = -lp.mean(-1);

@@ -26,9 +26,12 @@ std::string format_duration(double seconds) {
   const auto total = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
   const int64_t h = total / 3600, m = (total / 60) % 60, s = total % 60;
   char buf[32];
-  if (h > 0) std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", (long long)h, (long long)m, (long long)s);
-  else if (m > 0) std::snprintf(buf, sizeof buf, "%lldm%02llds", (long long)m, (long long)s);
-  else std::snprintf(buf, sizeof buf, "%llds", (long long)s);
+  if (h > 0)
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", (long long)h, (long long)m, (long long)s);
+  else if (m > 0)
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", (long long)m, (long long)s);
+  else
+    std::snprintf(buf, sizeof buf, "%llds", (long long)s);
   return buf;
 }
 

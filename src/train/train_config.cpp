@@ -28,9 +28,12 @@ void set_field(const OptionInfo& opt, const Setting& s) {
         if constexpr (std::is_same_v<T, std::string>) {
           *field = v;
         } else if constexpr (std::is_same_v<T, bool>) {
-          if (v == "true" || v == "yes" || v == "1") *field = true;
-          else if (v == "false" || v == "no" || v == "0") *field = false;
-          else bad("true or false");
+          if (v == "true" || v == "yes" || v == "1")
+            *field = true;
+          else if (v == "false" || v == "no" || v == "0")
+            *field = false;
+          else
+            bad("true or false");
         } else {
           std::istringstream in(v);
           T parsed{};
@@ -112,8 +115,7 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
       {"model.dropout", "dropout on embeddings, residual branches and FFN", &m.dropout},
       {"model.attention_dropout", "dropout on attention probabilities", &m.attention_dropout},
       {"model.activation", "FFN activation: relu | gelu", &m.activation},
-      {"model.tie_output", "share the target embedding with the output projection",
-       &m.tie_output},
+      {"model.tie_output", "share the target embedding with the output projection", &m.tie_output},
       {"model.share_embeddings", "share source and target embeddings (needs shared_vocab)",
        &m.share_embeddings},
       {"model.fine_heads", "switch: local fine heads (0 and 0 = half the heads each)",
@@ -148,11 +150,9 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
       {"train.clip_norm", "clip the gradient norm to this (0 = off)", &t.clip_norm},
       {"train.max_steps", "stop after this many optimizer steps (0 = no limit)", &t.max_steps},
       {"train.max_epochs", "stop after this many epochs (0 = no limit)", &t.max_epochs},
-      {"train.max_minutes", "stop after this much wall-clock time (0 = no limit)",
-       &t.max_minutes},
+      {"train.max_minutes", "stop after this much wall-clock time (0 = no limit)", &t.max_minutes},
       {"train.valid_every", "steps between validations and checkpoints", &t.valid_every},
-      {"train.valid_sentences", "dev sentences translated for BLEU (0 = all)",
-       &t.valid_sentences},
+      {"train.valid_sentences", "dev sentences translated for BLEU (0 = all)", &t.valid_sentences},
       {"train.valid_beam", "beam size for validation BLEU", &t.valid_beam},
       {"train.patience", "stop after this many validations without a better dev BLEU (0 = off)",
        &t.patience},

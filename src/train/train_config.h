@@ -31,8 +31,8 @@ struct TrainOptions {
   double clip_norm = 1.0;  // 0 = no clipping
   int64_t max_steps = 0;   // 0 = no limit
   int64_t max_epochs = 0;
-  double max_minutes = 0;  // wall-clock budget, 0 = no limit
-  int64_t valid_every = 1000;  // steps between validations (and checkpoints)
+  double max_minutes = 0;         // wall-clock budget, 0 = no limit
+  int64_t valid_every = 1000;     // steps between validations (and checkpoints)
   int64_t valid_sentences = 500;  // dev sentences translated for BLEU (0 = all)
   int64_t valid_beam = 1;
   int64_t patience = 10;  // stop after this many validations without a better dev BLEU

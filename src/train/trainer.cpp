@@ -27,9 +27,10 @@ double seconds_since(Clock::time_point t) {
 }
 
 void check_data_options(const DataOptions& d) {
-  const std::pair<const char*, const std::string*> required[] = {
-      {"data.train_src", &d.train_src}, {"data.train_tgt", &d.train_tgt},
-      {"data.dev_src", &d.dev_src}, {"data.dev_tgt", &d.dev_tgt}};
+  const std::pair<const char*, const std::string*> required[] = {{"data.train_src", &d.train_src},
+                                                                 {"data.train_tgt", &d.train_tgt},
+                                                                 {"data.dev_src", &d.dev_src},
+                                                                 {"data.dev_tgt", &d.dev_tgt}};
   for (const auto& [key, value] : required)
     if (value->empty()) fail(std::string("config: ") + key + " is required");
 }
@@ -71,7 +72,7 @@ class Run {
  private:
   void setup();
   torch::Tensor batch_loss(const BatchTensors& b);  // summed over target tokens
-  double train_batch(const data::Batch& batch);    // returns the loss per token
+  double train_batch(const data::Batch& batch);     // returns the loss per token
   void train_halting();
   void optimizer_step();
   Validation validate();
@@ -112,11 +113,11 @@ void Run::setup() {
   bundle_.model = model::Transformer(bundle_.config);
   bundle_.model->to(device_);
   auto& t = c_.train;
-  optimizer_ = std::make_unique<torch::optim::Adam>(
-      bundle_.model->parameters(), torch::optim::AdamOptions(t.lr)
-                                       .betas({t.adam_beta1, t.adam_beta2})
-                                       .eps(t.adam_eps)
-                                       .weight_decay(t.weight_decay));
+  optimizer_ = std::make_unique<torch::optim::Adam>(bundle_.model->parameters(),
+                                                    torch::optim::AdamOptions(t.lr)
+                                                        .betas({t.adam_beta1, t.adam_beta2})
+                                                        .eps(t.adam_eps)
+                                                        .weight_decay(t.weight_decay));
   if (resume_ && has_checkpoint(dir_)) {
     state_ = load_checkpoint(dir_, *bundle_.model, *optimizer_);
     std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
@@ -205,8 +206,8 @@ Validation Run::validate() {
 }
 
 void Run::after_validation(const Validation& v) {
-  const bool better = v.bleu > state_.best_bleu ||
-                      (v.bleu == state_.best_bleu && v.loss < state_.best_loss);
+  const bool better =
+      v.bleu > state_.best_bleu || (v.bleu == state_.best_bleu && v.loss < state_.best_loss);
   if (better) {
     state_.best_bleu = v.bleu;
     state_.best_loss = v.loss;
@@ -217,8 +218,8 @@ void Run::after_validation(const Validation& v) {
   }
   state_.elapsed_seconds = elapsed_before_ + seconds_since(started_);
   save_checkpoint(dir_, *bundle_.model, *optimizer_, state_);
-  std::cerr << "valid step " << state_.step << " | dev loss " << v.loss << " | dev BLEU "
-            << v.bleu << (better ? " (best, saved)" : "") << "\n";
+  std::cerr << "valid step " << state_.step << " | dev loss " << v.loss << " | dev BLEU " << v.bleu
+            << (better ? " (best, saved)" : "") << "\n";
   log_.write({{"event", "valid"},
               {"step", state_.step},
               {"dev_loss", v.loss},
@@ -255,10 +256,12 @@ double Run::fraction_done() const {
 
 bool Run::should_stop(std::string& reason) const {
   const auto& t = c_.train;
-  if (t.max_steps > 0 && state_.step >= t.max_steps) reason = "max_steps";
+  if (t.max_steps > 0 && state_.step >= t.max_steps)
+    reason = "max_steps";
   else if (t.max_minutes > 0 && elapsed_before_ + seconds_since(started_) >= t.max_minutes * 60)
     reason = "max_minutes";
-  else if (t.patience > 0 && state_.bad_validations >= t.patience) reason = "patience";
+  else if (t.patience > 0 && state_.bad_validations >= t.patience)
+    reason = "patience";
   return !reason.empty();
 }
 
@@ -302,8 +305,8 @@ TrainSummary Run::run() {
     auto batches = data::make_epoch_batches(lengths, c_.train.batch_tokens,
                                             static_cast<uint64_t>(c_.train.seed), state_.epoch);
     while (state_.batch_in_epoch < static_cast<int64_t>(batches.size()) && !should_stop(reason)) {
-      for (int64_t a = 0; a < c_.train.accumulate &&
-                          state_.batch_in_epoch < static_cast<int64_t>(batches.size());
+      for (int64_t a = 0;
+           a < c_.train.accumulate && state_.batch_in_epoch < static_cast<int64_t>(batches.size());
            ++a) {
         window_loss += train_batch(batches[state_.batch_in_epoch++]);
         ++window_batches;

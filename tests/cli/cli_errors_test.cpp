@@ -31,8 +31,7 @@ TEST(CliErrors, BadValueAndBrokenYaml) {
   std::ofstream(cfg) << "train:\n  max_steps: lots\n";
   auto r = testing::run_swt("train --config " + cfg + " --dump-config");
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.output,
-            "error: " + cfg + ":2: train.max_steps must be an integer, got 'lots'\n");
+  EXPECT_EQ(r.output, "error: " + cfg + ":2: train.max_steps must be an integer, got 'lots'\n");
   const auto broken = dir + "/broken.yaml";
   std::ofstream(broken) << "train: [unclosed\n";
   r = testing::run_swt("train --config " + broken);
@@ -103,8 +102,8 @@ TEST(CliErrors, TrainingOnMismatchedFilesNamesBothFiles) {
   std::ofstream(dir + "/a.src") << "one\ntwo\nthree\n";
   std::ofstream(dir + "/a.tgt") << "one\ntwo\n";
   auto r = testing::run_swt("train --config /dev/null --model-dir " + dir + "/m" +
-                            " --set data.train_src=" + dir + "/a.src --set data.train_tgt=" +
-                            dir + "/a.tgt --set data.dev_src=" + dir + "/a.src" +
+                            " --set data.train_src=" + dir + "/a.src --set data.train_tgt=" + dir +
+                            "/a.tgt --set data.dev_src=" + dir + "/a.src" +
                             " --set data.dev_tgt=" + dir + "/a.tgt");
   EXPECT_EQ(r.status, 1);
   const std::string expected = "error: " + dir + "/a.tgt: has 2 lines but " + dir +

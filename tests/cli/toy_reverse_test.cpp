@@ -29,7 +29,8 @@ TEST(ToyReverse, TrainsThroughTheCliToNinetyFivePercentExactMatch) {
   const double rate = static_cast<double>(exact) / hyp.size();
   std::cout << "exact match " << exact << "/" << hyp.size() << "\n";
   EXPECT_GE(rate, 0.95);
-  r = testing::run_shell(cd + SWT_BINARY + " eval --hyp test.hyp --ref data/toy-reverse/test.tgt --json");
+  r = testing::run_shell(cd + SWT_BINARY +
+                         " eval --hyp test.hyp --ref data/toy-reverse/test.tgt --json");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output.rfind("{\"bleu\": ", 0), 0u) << r.output;
 }

@@ -22,8 +22,10 @@ torch::Tensor bigram_table(bool never_end) {
   for (auto x : {kX2, kX3, kX4}) p[kA][x] = 0.7 / 3;
   p[kB][3] = 1.0;  // while "b" ends the sentence for sure: beam search finds "b".
   for (auto x : {kX1, kX2, kX3, kX4}) {
-    if (never_end) p[x][x] = 1.0;
-    else p[x][3] = 1.0;
+    if (never_end)
+      p[x][x] = 1.0;
+    else
+      p[x][3] = 1.0;
   }
   return p / p.sum(1, true);
 }
@@ -55,7 +57,7 @@ model::Transformer bigram_model(bool never_end = false) {
     }
   }
   auto onehots = torch::eye(kV, kD, torch::kDouble) * scale;
-  auto u = torch::layer_norm(onehots, {kD}).t();  // [D, V]: what the output layer sees
+  auto u = torch::layer_norm(onehots, {kD}).t();          // [D, V]: what the output layer sees
   auto logits = torch::log(bigram_table(never_end)).t();  // [next, prev]
   auto w = torch::matmul(logits, torch::linalg::pinv(u));
   m->named_parameters()["output.weight"].copy_(w.to(torch::kFloat));

@@ -41,13 +41,15 @@ void randomise_halting(Transformer& m) {
 }
 
 torch::Tensor batch() {
-  return torch::tensor({{5, 6, 7, 8, 9, 10, 3}, {11, 3, 0, 0, 0, 0, 0}, {12, 13, 14, 3, 0, 0, 0},
+  return torch::tensor({{5, 6, 7, 8, 9, 10, 3},
+                        {11, 3, 0, 0, 0, 0, 0},
+                        {12, 13, 14, 3, 0, 0, 0},
                         {15, 16, 17, 18, 3, 0, 0}},
                        torch::kLong);
 }
 
 std::vector<std::vector<decode::Hypothesis>> run(Transformer& m, const torch::Tensor& src,
-                                                  const DepthOptions& depth, int64_t beam = 3) {
+                                                 const DepthOptions& depth, int64_t beam = 3) {
   decode::SearchOptions o;
   o.beam = beam;
   o.max_length_b = 6;
@@ -127,7 +129,8 @@ TEST(AdaptiveDepth, MixedExitsInABatchEqualEachSentenceAlone) {
 TEST(AdaptiveDepth, LengthPolicyGoesDeeperForLongerSentences) {
   auto m = make_model(adaptive_config(), 4);
   DepthOptions d;
-  d.encoder = EncoderPolicy::kLength;  // thresholds 2,4 from min 1: lengths 1-2 -> 1, 3-4 -> 2, 5+ -> 3
+  d.encoder =
+      EncoderPolicy::kLength;  // thresholds 2,4 from min 1: lengths 1-2 -> 1, 3-4 -> 2, 5+ -> 3
   auto out = m->encode(batch(), &d);
   EXPECT_EQ(out.depth[0].item<int64_t>(), 3);  // 7 tokens
   EXPECT_EQ(out.depth[1].item<int64_t>(), 1);  // 2 tokens

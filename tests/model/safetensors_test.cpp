@@ -61,7 +61,8 @@ TEST(StateDict, MismatchedShapesNameTheTensor) {
     load_state_dict(*b, state_dict(*a), "weights.safetensors");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("tensor 'bias' has shape [4], the model expects [5]"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("tensor 'bias' has shape [4], the model expects [5]"),
+              std::string::npos)
         << e.what();
   }
 }

@@ -1,11 +1,12 @@
 // Runs the built `swt` binary through the shell for end-to-end CLI tests.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
 
 namespace swt::testing {
 

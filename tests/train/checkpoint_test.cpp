@@ -15,11 +15,11 @@ namespace swt::train {
 namespace {
 
 TrainConfig toy_config(const std::string& data_dir) {
-  auto c = load_train_config("", {"model.preset=tiny", "model.d_model=32", "model.d_ff=64",
-                                  "model.heads=2", "model.encoder_layers=1",
-                                  "model.decoder_layers=1", "train.batch_tokens=256",
-                                  "train.valid_every=3", "train.log_every=1",
-                                  "train.valid_sentences=5", "train.patience=0"});
+  auto c =
+      load_train_config("", {"model.preset=tiny", "model.d_model=32", "model.d_ff=64",
+                             "model.heads=2", "model.encoder_layers=1", "model.decoder_layers=1",
+                             "train.batch_tokens=256", "train.valid_every=3", "train.log_every=1",
+                             "train.valid_sentences=5", "train.patience=0"});
   c.data.train_src = data_dir + "/train.src";
   c.data.train_tgt = data_dir + "/train.tgt";
   c.data.dev_src = data_dir + "/dev.src";

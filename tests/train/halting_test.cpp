@@ -36,8 +36,10 @@ TEST(HaltingTraining, TrainsOnlyTheHaltingUnitsAndTheModelTranslatesAdaptively) 
   int changed_halting = 0;
   for (const auto& [name, t] : a) {
     const bool halting = name.find("_halt") != std::string::npos;
-    if (halting) changed_halting += !torch::equal(t, b.at(name));
-    else EXPECT_TRUE(torch::equal(t, b.at(name))) << name << " changed in the halting phase";
+    if (halting)
+      changed_halting += !torch::equal(t, b.at(name));
+    else
+      EXPECT_TRUE(torch::equal(t, b.at(name))) << name << " changed in the halting phase";
   }
   EXPECT_GT(changed_halting, 0);
 

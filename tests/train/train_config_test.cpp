@@ -15,8 +15,8 @@ TEST(TrainConfig, PresetThenExplicitKeysThenOverrides) {
   const auto dir = testing::temp_dir("train_config");
   std::ofstream(dir + "/c.yaml") << "model:\n  preset: small\n  heads: 8\ntrain:\n  lr: 0.001\n";
   auto c = load_train_config(dir + "/c.yaml", {"train.lr=0.0005", "model.encoder_layers=5"});
-  EXPECT_EQ(c.model.d_model, 256);  // from the preset
-  EXPECT_EQ(c.model.heads, 8);      // file beats preset
+  EXPECT_EQ(c.model.d_model, 256);       // from the preset
+  EXPECT_EQ(c.model.heads, 8);           // file beats preset
   EXPECT_EQ(c.model.encoder_layers, 5);  // --set beats file
   EXPECT_EQ(c.model.decoder_layers, 3);
   EXPECT_DOUBLE_EQ(c.train.lr, 0.0005);
