@@ -13,8 +13,12 @@ torch::Tensor masked_softmax(const torch::Tensor& scores, const torch::Tensor& a
                             : static_cast<double>(std::numeric_limits<float>::lowest());
   auto filled = scores.masked_fill(allowed.logical_not(), lowest);
   auto probs = torch::softmax(filled, -1);
+  // Masked positions already get exp(lowest - max) = 0 in any row that has an
+  // allowed position; only rows with none need zeroing, and they are rare
+  // (an all-padding sequence), so the extra pass is skipped when there are none.
   auto any = allowed.any(-1, /*keepdim=*/true);
-  return probs * any.expand_as(probs).to(probs.scalar_type()) * allowed.to(probs.scalar_type());
+  if (any.all().item<bool>()) return probs;
+  return probs * any.to(probs.scalar_type());
 }
 
 }  // namespace swt::nn
