@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -31,9 +32,11 @@ inline CommandResult run_swt(const std::string& args) {
   return run_shell(std::string(SWT_BINARY) + " " + args);
 }
 
-// A fresh empty directory under the system temp directory.
+// A fresh empty directory under the system temp directory, unique to this
+// process (ctest runs test cases in parallel, each in its own process).
 inline std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("swt_test_" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("swt_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
