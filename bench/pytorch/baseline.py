@@ -15,6 +15,7 @@ written by `swt export`.
 Also: the analytic FLOP count of a batch (flops_*) and the sgemm peak.
 """
 
+import ctypes
 import math
 import statistics
 import subprocess
@@ -188,9 +189,21 @@ def train_flops(c, src, tgt, batch):
     return 6 * sum(pair_macs(c, len(src[i]) + 1, len(tgt[i]) + 1) for i in batch)
 
 
+def set_threads(threads):
+    """torch.set_num_threads, and the same for OpenBLAS, which it does not reach
+    (as `swt --threads` does: both sides run the same number of BLAS threads)."""
+    torch.set_num_threads(threads)
+    try:
+        blas = ctypes.CDLL("libblas.so.3")
+        if hasattr(blas, "openblas_set_num_threads"):
+            blas.openblas_set_num_threads(threads)
+    except OSError:
+        pass
+
+
 def sgemm_peak(threads, n=2048, repeats=5):
     """Best FLOP/s of torch.mm on n x n float32 matrices."""
-    torch.set_num_threads(threads)
+    set_threads(threads)
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
     best = math.inf

@@ -164,11 +164,12 @@ def write(path, lines):
     return path
 
 
-def time_swt_translate(args, model_dir, src_file, out_file, beam, batch_size, startup):
+def time_swt_translate(args, model_dir, src_file, out_file, beam, batch_size, startup,
+                       extra=()):
     cmd = [args.swt, "translate", "--model", model_dir, "--input", src_file, "--output",
            out_file, "--beam", str(beam), "--batch-size", str(batch_size),
            "--max-length-a", str(args.max_length_a), "--max-length-b", str(args.max_length_b),
-           "--no-unk-replace", "--threads", str(args.threads)]
+           "--no-unk-replace", "--threads", str(args.threads), *extra]
     t0 = time.perf_counter()
     run(cmd, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0 - startup
@@ -214,11 +215,15 @@ def decode_bench(args, plan, work, model_dir, results):
             src_ids = [[vocab.get(w, bl.UNK_ID) for w in toks]
                        for toks in bl.swt_tokenize(args.swt, bl.strip_prefix(lines, prefix))]
             key = f"beam{beam}_batch{bs}"
-            swt_t, py_t = [], []
+            swt_t, py_t, int8_t = [], [], []
             for _ in range(plan["repeats"]):
                 out_file = os.path.join(work, f"swt-{key}.out")
                 swt_t.append(time_swt_translate(args, model_dir, src_file, out_file, beam, bs,
                                                 startup))
+                if bs == 1:  # int8 weights: the batch-1 route (reading weights dominates)
+                    int8_t.append(time_swt_translate(args, model_dir, src_file,
+                                                     out_file + ".int8", beam, bs, startup,
+                                                     ["--int8"]))
                 t0 = time.perf_counter()
                 hyps = bl.translate(model, src_ids, beam, bs, args.max_length_a,
                                     args.max_length_b)
@@ -240,6 +245,11 @@ def decode_bench(args, plan, work, model_dir, results):
                 "swt_seconds": swt_t,
                 "py_seconds": py_t,
             }
+            if int8_t:
+                r["swt_int8_sent_per_s"] = n / statistics.median(int8_t)
+                r["swt_int8_seconds"] = int8_t
+                r["int8_same_as_fp32"] = sum(
+                    a == b for a, b in zip(swt_text, bl.read_lines(out_file + ".int8")))
             results["decode"][key] = r
             log(f"decode {key}: swt {r['swt_sent_per_s']:.2f} sent/s, PyTorch "
                 f"{r['py_sent_per_s']:.2f} sent/s, output tokens {r['swt_out_tokens']}/"
@@ -253,7 +263,7 @@ def main():
     if not os.path.isfile(os.path.join(args.data, "Train.src")):
         sys.exit(f"compare: no BBE->ASV data in {args.data} (pass --data DIR)")
     plan = QUICK if args.quick else FULL
-    torch.set_num_threads(args.threads)
+    bl.set_threads(args.threads)
     torch.manual_seed(1)
     work = args.work or tempfile.mkdtemp(prefix="swt-compare-")
     os.makedirs(work, exist_ok=True)
@@ -350,6 +360,9 @@ def report(res, args):
         beam, bs = key.replace("beam", "").split("_batch")
         label = f"{'greedy' if beam == '1' else 'beam-' + beam} batch {bs} sent/s"
         rows.append((label, r["swt_sent_per_s"], r["py_sent_per_s"]))
+        if "swt_int8_sent_per_s" in r:
+            rows.append((label.replace(" sent/s", " int8 sent/s"), r["swt_int8_sent_per_s"],
+                         r["py_sent_per_s"]))
     for label, a, b in rows:
         print(f"{label:<34}{a:>12.2f}{b:>12.2f}{ratio(a, b):>13.2f}")
     for name, r in res["train"].items():
@@ -361,7 +374,8 @@ def report(res, args):
         for key, r in res["decode"].items():
             print(f"  {key}: {r['sentences']} sentences, output tokens swt {r['swt_out_tokens']} "
                   f"PyTorch {r['py_out_tokens']}, identical outputs {r['identical_outputs']}/"
-                  f"{r['sentences']}")
+                  f"{r['sentences']}" + (f", int8 same as fp32 {r['int8_same_as_fp32']}/"
+                                         f"{r['sentences']}" if "int8_same_as_fp32" in r else ""))
     print(f"token ids identical to swt's: {res.get('ids_match_swt_score')}")
     if args.json:
         tr, de = res["train"], res["decode"]
@@ -370,9 +384,9 @@ def report(res, args):
             return ratio(tr[name]["swt_tokens_per_s"], tr[name]["py_tokens_per_s"]) \
                 if name in tr else None
 
-        def de_ratio(key):
-            return ratio(de[key]["swt_sent_per_s"], de[key]["py_sent_per_s"]) \
-                if key in de else None
+        def de_ratio(key, swt_key="swt_sent_per_s"):
+            return ratio(de[key][swt_key], de[key]["py_sent_per_s"]) \
+                if key in de and swt_key in de[key] else None
 
         out = {
             "train_tokens_per_s_ratio": tr_ratio("small"),
@@ -381,6 +395,9 @@ def report(res, args):
             "decode_beam5_batch1_ratio": de_ratio("beam5_batch1"),
             "decode_beam5_batch64_ratio": de_ratio("beam5_batch64"),
             "train_mfu_base": tr["base"]["swt_flops_per_s"] / peak if "base" in tr else None,
+            # swt --int8 (weights only, one scale per row) against PyTorch fp32:
+            "decode_greedy_batch1_ratio_int8": de_ratio("beam1_batch1", "swt_int8_sent_per_s"),
+            "decode_beam5_batch1_ratio_int8": de_ratio("beam5_batch1", "swt_int8_sent_per_s"),
         }
         print(json.dumps({k: (round(v, 4) if v is not None else None) for k, v in out.items()}))
 

@@ -12,7 +12,7 @@
 
 #include "cli/alloc_tracker.h"
 #include "cli/bench_registry.h"
-#include "cli/threads.h"
+#include "nn/threads.h"
 #include "model/transformer.h"
 #include "nn/masked_softmax.h"
 #include "nn/switch_attention.h"
@@ -157,7 +157,7 @@ void print_row(const Result& r) {
 
 void run_bench(const BenchArgs& args) {
   if (args.repeats <= 0) fail("--repeats must be positive");
-  apply_threads(args.threads);
+  nn::apply_threads(args.threads);
   auto& tracker = AllocTracker::install();
   std::vector<Result> results;
   if (!args.json) std::cout << "scope     impl           n     ms (med)   peak MB\n";

@@ -8,10 +8,10 @@
 
 #include "cli/bench_registry.h"
 #include "cli/svg_plot.h"
-#include "cli/threads.h"
 #include "decode/depth_stats.h"
 #include "decode/translator.h"
 #include "eval/bleu.h"
+#include "nn/threads.h"
 #include "util/text_file.h"
 
 namespace swt::cli {
@@ -119,7 +119,7 @@ void setup(CLI::App& sub) {
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.add_flag("--json", a->json, "print one JSON object");
   sub.callback([a] {
-    apply_threads(a->threads);
+    nn::apply_threads(a->threads);
     auto bundle = model::load_model_dir(a->model);
     std::vector<std::string> src, ref;
     read_parallel(a->input, a->ref, src, ref);

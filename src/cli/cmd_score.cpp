@@ -11,7 +11,7 @@
 #include <string>
 
 #include "cli/command.h"
-#include "cli/threads.h"
+#include "nn/threads.h"
 #include "model/model_dir.h"
 #include "model/safetensors.h"
 #include "text/vocab.h"
@@ -69,7 +69,7 @@ double mean_nll(const torch::Tensor& logits, const torch::Tensor& tgt_out, int64
 }
 
 void run_score(const ScoreArgs& a) {
-  apply_threads(a.threads);
+  nn::apply_threads(a.threads);
   if (a.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
   auto bundle = model::load_model_dir(a.model);
   const auto batch = encode_all(bundle, a);

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "cli/threads.h"
+#include "nn/threads.h"
 #include "train/trainer.h"
 
 namespace swt::cli {
@@ -32,7 +32,7 @@ void setup_train(CLI::App& sub) {
       return;
     }
     if (args->config.empty()) throw CLI::RequiredError("--config");
-    apply_threads(config.train.threads);
+    nn::apply_threads(config.train.threads);
     train::Trainer(config, args->model_dir, args->resume).run();
   });
 }

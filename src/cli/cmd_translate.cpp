@@ -2,9 +2,10 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "cli/threads.h"
 #include "decode/depth_stats.h"
 #include "decode/translator.h"
+#include "nn/linear.h"
+#include "nn/threads.h"
 #include "util/error.h"
 #include "util/text_file.h"
 
@@ -19,7 +20,7 @@ struct TranslateArgs {
   bool no_unk_replace = false;
   std::string depth_policy = "fixed", decoder_exit;
   double exit_threshold = -1;
-  bool stats = false;
+  bool stats = false, int8 = false;
   int64_t max_input_tokens = 1024;
 };
 
@@ -33,18 +34,6 @@ void check_lengths(const decode::Translator& t, const std::vector<std::string>& 
               "line has " + std::to_string(n) + " tokens, more than --max-input-tokens " +
                   std::to_string(limit));
   }
-}
-
-// --depth-policy picks the encoder policy; decoder tokens exit early when
-// --exit-threshold is given (halting units, or --decoder-exit confidence).
-model::DepthOptions depth_options(const TranslateArgs& a) {
-  model::DepthOptions d = a.options.search.depth;
-  d.encoder = model::parse_encoder_policy(a.depth_policy);
-  if (a.exit_threshold >= 0) d.threshold = a.exit_threshold;
-  std::string exit = a.decoder_exit;
-  if (exit.empty()) exit = a.exit_threshold >= 0 ? "halting" : "none";
-  d.decoder = model::parse_decoder_exit(exit);
-  return d;
 }
 
 std::vector<std::string> format_output(const std::vector<std::vector<decode::Translation>>& all,
@@ -102,13 +91,18 @@ void setup_translate(CLI::App& sub) {
   sub.add_option("--max-input-tokens", a->max_input_tokens,
                  "refuse longer input lines (0 = no limit)")
       ->capture_default_str();
+  sub.add_flag("--int8", a->int8,
+               "int8 weights for small-batch decoding (one scale per output row; faster when "
+               "reading the weights dominates, e.g. batch 1)");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.callback([a] {
-    apply_threads(a->threads);
+    nn::apply_threads(a->threads);
     if (a->options.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
     a->options.replace_unk = !a->no_unk_replace;
-    a->options.search.depth = depth_options(*a);
+    a->options.search.depth = decode::inference_depth(a->options.search.depth, a->depth_policy,
+                                                      a->exit_threshold, a->decoder_exit);
     auto bundle = model::load_model_dir(a->model);
+    if (a->int8) nn::use_int8_weights(*bundle.model);
     const auto input = read_lines(a->input, /*allow_empty=*/true);
     decode::Translator translator(bundle, a->options);
     check_lengths(translator, input, a->input, a->max_input_tokens);

@@ -1,5 +1,7 @@
 // `swt`: the single command-line entry point. Commands register themselves
 // (src/cli/command.h); errors a user can cause become one line and exit 1.
+#include <swt/swt.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -18,7 +20,7 @@ std::vector<Command>& command_registry() {
 int main(int argc, char** argv) {
   CLI::App app{"swt: word-level sequence-to-sequence Transformers with adaptive computation"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "swt 0.1.0");
+  app.set_version_flag("--version", "swt " + swt::version());
   auto commands = swt::cli::command_registry();
   std::sort(commands.begin(), commands.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "text/vocab.h"
 #include "util/error.h"
@@ -48,15 +49,39 @@ void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens
   attended = weights.select(1, 0).argmax(-1).cpu();
 }
 
+// True when every row carries on in place (greedy search until a sentence
+// ends): the caches need no reordering copy.
+bool is_identity(const std::vector<int64_t>& rows, int64_t previous_rows) {
+  if (static_cast<int64_t>(rows.size()) != previous_rows) return false;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i] != static_cast<int64_t>(i)) return false;
+  return true;
+}
+
 void finish(SentenceSearch& s, const Beam& b, double alpha) {
   const int64_t length = static_cast<int64_t>(b.tokens.size()) + 1;  // + </s>
   s.finished.push_back({b.tokens, b.alignment, normalise(b.logprob, length, alpha), b.exits, 0});
 }
 
-// Expands the beams of one sentence from its rows [row, row + live) of `lp`.
-// Returns the new live beams; appends finished hypotheses.
-std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att,
-                         const int64_t* exits, int64_t vocab, int64_t beam, double alpha) {
+// The best `k` next tokens of every row: [rows, k] log-probabilities and
+// token ids, with <pad> and <s> ruled out. A sentence's best 2*beam
+// (beam, token) pairs are all among its rows' own best 2*beam, so the
+// per-sentence choice below only looks at live * k candidates, not live * vocab.
+void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
+                 torch::Tensor& tokens) {
+  logprobs.select(1, kPad).fill_(-std::numeric_limits<float>::infinity());
+  logprobs.select(1, kBos).fill_(-std::numeric_limits<float>::infinity());
+  const int64_t k = std::min<int64_t>(2 * beam, logprobs.size(1) - 2);
+  std::tie(values, tokens) = logprobs.topk(k, /*dim=*/1);
+  values = values.contiguous();
+  tokens = tokens.contiguous();
+}
+
+// Expands the beams of one sentence from its rows [row, row + live) of the
+// per-row best tokens (`lp`, `tok`: k per row). Returns the new live beams;
+// appends finished hypotheses.
+std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* tok, int64_t k,
+                         const int64_t* att, const int64_t* exits, int64_t beam, double alpha) {
   const int64_t live = static_cast<int64_t>(s.live.size());
   // Best 2*beam (beam, token) candidates by total log-probability: enough to
   // refill the beam even if `beam` of them end the sentence.
@@ -65,10 +90,10 @@ std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* att,
     int64_t row, token;
   };
   std::vector<Cand> cands;
-  cands.reserve(live * vocab);
+  cands.reserve(live * k);
   for (int64_t r = 0; r < live; ++r)
-    for (int64_t t = 0; t < vocab; ++t)
-      if (t != kPad && t != kBos) cands.push_back({s.live[r].logprob + lp[r * vocab + t], r, t});
+    for (int64_t j = 0; j < k; ++j)
+      cands.push_back({s.live[r].logprob + lp[r * k + j], r, tok[r * k + j]});
   const size_t keep = std::min<size_t>(cands.size(), 2 * beam);
   std::partial_sort(cands.begin(), cands.begin() + keep, cands.end(),
                     [](const Cand& a, const Cand& b) { return a.total > b.total; });
@@ -127,8 +152,11 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
   while (!row_sentence.empty()) {
     torch::Tensor logprobs, attended, exits;
     step(model, last_tokens, memory, state, options.depth, logprobs, attended, exits);
-    const int64_t vocab = logprobs.size(1);
-    const float* lp = logprobs.data_ptr<float>();
+    torch::Tensor top_lp, top_tok;
+    best_tokens(logprobs, options.beam, top_lp, top_tok);
+    const int64_t k = top_lp.size(1);
+    const float* lp = top_lp.data_ptr<float>();
+    const int64_t* tok = top_tok.data_ptr<int64_t>();
     const int64_t* att = attended.data_ptr<int64_t>();
     const int64_t* ex = exits.data_ptr<int64_t>();
     std::vector<int64_t> keep_rows, next_sentence, next_tokens;
@@ -136,7 +164,7 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
     while (row < static_cast<int64_t>(row_sentence.size())) {
       auto& s = sentences[row_sentence[row]];
       const int64_t live = static_cast<int64_t>(s.live.size());
-      auto next = expand(s, lp + row * vocab, att + row, ex + row, vocab, options.beam,
+      auto next = expand(s, lp + row * k, tok + row * k, k, att + row, ex + row, options.beam,
                          options.length_penalty);
       // Each new beam continues the cache row of the beam it extends.
       for (const auto& b : next) {
@@ -148,10 +176,12 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
       row += live;
     }
     if (keep_rows.empty()) break;
-    auto index = torch::tensor(keep_rows, torch::TensorOptions().dtype(torch::kLong))
-                     .to(memory.hidden.device());
-    state.select(index);
-    memory.select(index);
+    if (!is_identity(keep_rows, static_cast<int64_t>(row_sentence.size()))) {
+      auto index = torch::tensor(keep_rows, torch::TensorOptions().dtype(torch::kLong))
+                       .to(memory.hidden.device());
+      state.select(index);
+      memory.select(index);
+    }
     row_sentence = std::move(next_sentence);
     last_tokens = std::move(next_tokens);
   }

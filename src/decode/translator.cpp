@@ -4,6 +4,16 @@
 
 namespace swt::decode {
 
+model::DepthOptions inference_depth(model::DepthOptions base, const std::string& policy,
+                                    double exit_threshold, const std::string& decoder_exit) {
+  base.encoder = model::parse_encoder_policy(policy);
+  if (exit_threshold >= 0) base.threshold = exit_threshold;
+  std::string exit = decoder_exit;
+  if (exit.empty()) exit = exit_threshold >= 0 ? "halting" : "none";
+  base.decoder = model::parse_decoder_exit(exit);
+  return base;
+}
+
 Translator::Translator(model::ModelBundle& bundle, TranslateOptions options)
     : bundle_(bundle),
       options_(options),

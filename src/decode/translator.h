@@ -17,6 +17,13 @@ struct TranslateOptions {
   bool replace_unk = true;  // <unk> -> most-attended source word
 };
 
+// Inference depth from the user-facing switches (`swt translate` and the
+// public API): encoder policy fixed | length | learned; decoder tokens exit
+// early when exit_threshold >= 0, by halting unit unless decoder_exit says
+// "confidence" (or "none").
+model::DepthOptions inference_depth(model::DepthOptions base, const std::string& policy,
+                                    double exit_threshold, const std::string& decoder_exit);
+
 struct Translation {
   std::string text;  // detokenized
   double score = 0;

@@ -17,19 +17,30 @@ TensorMap state_dict(const torch::nn::Module& module) {
   return out;
 }
 
-void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
-                     const std::string& origin) {
+std::vector<std::string> load_matching_weights(torch::nn::Module& module, const TensorMap& weights,
+                                               const std::string& origin) {
   torch::NoGradGuard no_grad;
-  auto own = state_dict(module);
-  for (const auto& [name, tensor] : own) {
+  std::vector<std::string> fresh;
+  for (const auto& [name, tensor] : state_dict(module)) {
     auto it = weights.find(name);
-    if (it == weights.end()) fail_at(origin, 0, "missing tensor '" + name + "'");
+    if (it == weights.end()) {
+      fresh.push_back(name);
+      continue;
+    }
     if (it->second.sizes() != tensor.sizes())
       fail_at(origin, 0,
               "tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
                   ", the model expects " + c10::str(tensor.sizes()));
     tensor.copy_(it->second);
   }
+  return fresh;
+}
+
+void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
+                     const std::string& origin) {
+  const auto missing = load_matching_weights(module, weights, origin);
+  if (!missing.empty()) fail_at(origin, 0, "missing tensor '" + missing.front() + "'");
+  const auto own = state_dict(module);
   for (const auto& [name, tensor] : weights)
     if (!own.count(name)) fail_at(origin, 0, "unexpected tensor '" + name + "'");
 }

@@ -33,6 +33,12 @@ TensorMap state_dict(const torch::nn::Module& module);
 void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
                      const std::string& origin);
 
+// Fine-tuning: copies the tensors the module and `weights` share and returns
+// the names of the module's tensors `weights` lacks (they keep their values).
+// Tensors only in `weights` are ignored; a shape mismatch is an error.
+std::vector<std::string> load_matching_weights(torch::nn::Module& module, const TensorMap& weights,
+                                               const std::string& origin);
+
 // Writes config, vocabularies and weights (each file atomically).
 void save_model_dir(const std::string& dir, const ModelBundle& bundle);
 // Fails with one line if the directory is missing or is not an swt model.

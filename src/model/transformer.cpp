@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nn/linear.h"
 #include "nn/positional_encoding.h"
 #include "util/error.h"
 
@@ -88,11 +89,13 @@ torch::Tensor DecoderLayerImpl::forward_active(const torch::Tensor& x, const tor
                                                torch::Tensor* cross_weights) {
   auto h = ln_self_(x);
   auto sa = self_attn_->forward(h, h, self_mask, &self_cache, nullptr);
-  auto y = (x + dropout_(sa)).index_select(0, active);
-  nn::AttentionCache cross{cross_cache.key.index_select(0, active),
-                           cross_cache.value.index_select(0, active), true};
-  EncoderOutput mem{
-      memory.hidden.index_select(0, active), memory.valid.index_select(0, active), {}};
+  // `active` is sorted, so when it has every row it is the identity: skip the
+  // copies of the cross-attention cache and the encoder output.
+  const bool all_rows = active.numel() == x.size(0);
+  auto rows = [&](const torch::Tensor& t) { return all_rows ? t : t.index_select(0, active); };
+  auto y = rows(x + dropout_(sa));
+  nn::AttentionCache cross{rows(cross_cache.key), rows(cross_cache.value), true};
+  EncoderOutput mem{rows(memory.hidden), rows(memory.valid), {}};
   nn::AttentionMask cross_mask{mem.valid, false, 0};
   y = y +
       dropout_(cross_attn_->forward(ln_cross_(y), mem.hidden, cross_mask, &cross, cross_weights));
@@ -154,8 +157,8 @@ torch::Tensor TransformerImpl::embed(torch::nn::Embedding& table, const torch::T
 }
 
 torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h) {
-  if (output_) return output_(h);
-  return torch::nn::functional::linear(h, tgt_embed_->weight);
+  if (output_) return nn::linear(h, output_);
+  return nn::linear(h, tgt_embed_->weight);
 }
 
 namespace {
@@ -343,7 +346,7 @@ torch::Tensor TransformerImpl::decode_step(const torch::Tensor& tokens, const En
     auto dev_active = active.to(x.device());
     auto y = layer->forward_active(x, dev_active, self_mask, memory, state.self[l], state.cross[l],
                                    cross_weights ? &w : nullptr);
-    x = x.index_copy(0, dev_active, y);
+    x = active.numel() == rows ? y : x.index_copy(0, dev_active, y);
     torch::Tensor done;
     if (l + 1 >= last) {
       done = torch::ones({active.numel()}, torch::kBool);

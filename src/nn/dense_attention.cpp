@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nn/linear.h"
 #include "nn/masked_softmax.h"
 #include "util/error.h"
 
@@ -41,14 +42,14 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
                                           const AttentionMask& mask, AttentionCache* cache,
                                           torch::Tensor* weights) {
   const int64_t batch = query.size(0), tq = query.size(1);
-  auto q = split_heads(q_linear_(query));
+  auto q = split_heads(linear(query, q_linear_));
   torch::Tensor k, v;
   if (cache && cache->is_static && !cache->empty()) {
     k = cache->key;
     v = cache->value;
   } else {
-    k = split_heads(k_linear_(memory));
-    v = split_heads(v_linear_(memory));
+    k = split_heads(linear(memory, k_linear_));
+    v = split_heads(linear(memory, v_linear_));
     if (cache && !cache->is_static && !cache->empty()) {
       k = torch::cat({cache->key, k}, 2);
       v = torch::cat({cache->value, v}, 2);
@@ -64,7 +65,7 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
   if (weights) *weights = probs.mean(1);
   auto out = torch::matmul(dropout_(probs), v);
   out = out.transpose(1, 2).contiguous().view({batch, tq, heads_ * d_head_});
-  return fc_out_(out);
+  return linear(out, fc_out_);
 }
 
 }  // namespace swt::nn

@@ -1,5 +1,6 @@
 #include "nn/feed_forward.h"
 
+#include "nn/linear.h"
 #include "util/error.h"
 
 namespace swt::nn {
@@ -15,9 +16,9 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t d_ff, double dropout,
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-  auto h = linear1_(x);
+  auto h = linear(x, linear1_);
   h = gelu_ ? torch::gelu(h) : torch::relu(h);
-  return dropout_(linear2_(dropout_(h)));
+  return dropout_(linear(dropout_(h), linear2_));
 }
 
 }  // namespace swt::nn

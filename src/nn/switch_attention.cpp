@@ -1,5 +1,6 @@
 #include "nn/switch_attention.h"
 
+#include "nn/linear.h"
 #include "nn/switch_kernels.h"
 #include "util/error.h"
 
@@ -164,8 +165,8 @@ std::pair<torch::Tensor, torch::Tensor> SwitchAttentionImpl::keys_values(
   // The cache keeps the interface's [B, H, T, Dh] layout.
   if (cache && cache->is_static && !cache->empty())
     return {cache->key.transpose(1, 2), cache->value.transpose(1, 2)};
-  auto k = split_heads(k_linear_(memory));
-  auto v = split_heads(v_linear_(memory));
+  auto k = split_heads(linear(memory, k_linear_));
+  auto v = split_heads(linear(memory, v_linear_));
   if (cache && !cache->is_static && !cache->empty()) {
     k = torch::cat({cache->key.transpose(1, 2), k}, 1);
     v = torch::cat({cache->value.transpose(1, 2), v}, 1);
@@ -181,7 +182,7 @@ torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const tor
                                            const AttentionMask& mask, AttentionCache* cache,
                                            torch::Tensor* weights) {
   const int64_t batch = query.size(0), tq = query.size(1);
-  auto q = split_heads(q_linear_(query));
+  auto q = split_heads(linear(query, q_linear_));
   auto [k, v] = keys_values(memory, cache);
   SwitchCall call;
   call.mode = role_ == AttentionKind::kCross
@@ -192,7 +193,7 @@ torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const tor
   call.query_offset = mask.query_offset;
   call.dropout = is_training() ? dropout_ : 0.0;
   auto out = switch_attention_heads(q, k, v, mask.key_valid, rel_bias_, call, weights);
-  return fc_out_(out.reshape({batch, tq, heads_ * d_head_}));
+  return linear(out.reshape({batch, tq, heads_ * d_head_}), fc_out_);
 }
 
 }  // namespace swt::nn

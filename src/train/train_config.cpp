@@ -165,6 +165,10 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
        &t.depth_penalty},
       {"train.seed", "random seed (initialisation, dropout, batch order)", &t.seed},
       {"train.threads", "CPU threads (0 = all cores)", &t.threads},
+      {"train.init_from",
+       "model directory to fine-tune from: its vocabularies and matching weights (new tensors "
+       "such as halting units start fresh)",
+       &t.init_from},
   };
 }
 

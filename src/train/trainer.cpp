@@ -35,13 +35,21 @@ void check_data_options(const DataOptions& d) {
     if (value->empty()) fail(std::string("config: ") + key + " is required");
 }
 
-// Builds vocabularies from the training data, or reads the ones a resumed run saved.
+// Builds vocabularies from the training data, or reads the ones a resumed run
+// saved, or (fine-tuning) the ones of the model we start from.
 void prepare_vocabularies(const TrainConfig& c, const TokenizedCorpus& train,
                           const std::string& model_dir, bool resume, model::ModelBundle& b) {
   const auto src_path = model_dir + "/src.vocab", tgt_path = model_dir + "/tgt.vocab";
   if (resume && fs::exists(src_path) && fs::exists(tgt_path)) {
     b.src_vocab = text::Vocab::load(src_path);
     b.tgt_vocab = text::Vocab::load(tgt_path);
+    return;
+  }
+  if (!c.train.init_from.empty()) {
+    b.src_vocab = text::Vocab::load(c.train.init_from + "/src.vocab");
+    b.tgt_vocab = text::Vocab::load(c.train.init_from + "/tgt.vocab");
+    b.src_vocab.save(src_path);
+    b.tgt_vocab.save(tgt_path);
     return;
   }
   const auto min_count = static_cast<int>(c.data.vocab_min_count);
@@ -71,6 +79,7 @@ class Run {
 
  private:
   void setup();
+  void init_from_model();
   torch::Tensor batch_loss(const BatchTensors& b);  // summed over target tokens
   double train_batch(const data::Batch& batch);     // returns the loss per token
   void train_halting();
@@ -121,8 +130,9 @@ void Run::setup() {
   if (resume_ && has_checkpoint(dir_)) {
     state_ = load_checkpoint(dir_, *bundle_.model, *optimizer_);
     std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
-  } else if (resume_) {
-    std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
+  } else {
+    if (resume_) std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
+    if (!c_.train.init_from.empty()) init_from_model();
   }
   int64_t params = 0;
   for (const auto& p : bundle_.model->parameters()) params += p.numel();
@@ -134,6 +144,16 @@ void Run::setup() {
               {"train_pairs", train_.src.size()},
               {"parameters", params},
               {"resumed_step", state_.step}});
+}
+
+// Fine-tuning start: the weights the two models share; the rest (e.g. the
+// halting units when adaptive depth is switched on) keep their fresh values.
+void Run::init_from_model() {
+  const auto path = c_.train.init_from + "/model.safetensors";
+  const auto fresh =
+      model::load_matching_weights(*bundle_.model, model::load_safetensors(path), path);
+  std::cerr << "initialised from " << c_.train.init_from << " (" << fresh.size()
+            << " tensors start fresh" << (fresh.empty() ? "" : ", e.g. " + fresh.front()) << ")\n";
 }
 
 torch::Tensor Run::batch_loss(const BatchTensors& b) {

@@ -1,0 +1,73 @@
+// include/swt/swt.h: a thin facade over decode::Translator that keeps
+// LibTorch out of the public header.
+#include <swt/swt.h>
+
+#include "decode/translator.h"
+#include "model/model_dir.h"
+#include "nn/linear.h"
+#include "nn/threads.h"
+#include "util/error.h"
+
+namespace swt {
+
+struct Translator::Impl {
+  model::ModelBundle bundle;
+  std::unique_ptr<decode::Translator> translator;
+  bool int8 = false;
+  ~Impl() {
+    if (int8) nn::forget_int8_weights(*bundle.model);
+  }
+};
+
+namespace {
+
+decode::TranslateOptions internal_options(const TranslatorOptions& o) {
+  if (o.beam < 1) fail("beam must be at least 1");
+  if (o.batch_size < 1) fail("batch_size must be at least 1");
+  decode::TranslateOptions t;
+  t.search.beam = o.beam;
+  t.search.nbest = o.nbest;
+  t.search.length_penalty = o.length_penalty;
+  t.search.max_length_a = o.max_length_a;
+  t.search.max_length_b = o.max_length_b;
+  t.search.depth =
+      decode::inference_depth(t.search.depth, o.depth_policy, o.exit_threshold, o.decoder_exit);
+  t.batch_size = o.batch_size;
+  t.replace_unk = o.replace_unk;
+  return t;
+}
+
+}  // namespace
+
+Translator::Translator(const std::string& model_dir, const TranslatorOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  auto internal = internal_options(options);
+  nn::apply_threads(options.threads);
+  impl_->bundle = model::load_model_dir(model_dir);
+  if (options.int8) nn::use_int8_weights(*impl_->bundle.model);
+  impl_->int8 = options.int8;
+  impl_->translator = std::make_unique<decode::Translator>(impl_->bundle, internal);
+}
+
+Translator::~Translator() = default;
+
+std::vector<std::vector<TranslationResult>> Translator::translate_nbest(
+    const std::vector<std::string>& lines) {
+  std::vector<std::vector<TranslationResult>> out;
+  for (const auto& nbest : impl_->translator->translate(lines)) {
+    out.emplace_back();
+    for (const auto& t : nbest) out.back().push_back({t.text, t.score});
+  }
+  return out;
+}
+
+std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) {
+  std::vector<std::string> best;
+  for (const auto& nbest : translate_nbest(lines))
+    best.push_back(nbest.empty() ? "" : nbest[0].text);
+  return best;
+}
+
+std::string version() { return SWT_VERSION; }
+
+}  // namespace swt

@@ -1,0 +1,217 @@
+#include "kernels/small_linear.h"
+
+#include <ATen/Parallel.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "util/error.h"
+
+namespace swt::kernels {
+
+namespace {
+
+// One pass over output columns [n0, n1) for rows [0, rows) of x
+// (rows <= kRowBlock): y = (x . w_n) * scale_n + b_n, with W float or int8
+// and scale null for float weights. Each slice of a weight row is loaded
+// (and widened) once and multiplied into one accumulator per row of x.
+template <typename W>
+void block_scalar(const float* x, int64_t rows, const W* w, const float* scale, const float* b,
+                  float* y, int64_t k_dim, int64_t n_dim, int64_t n0, int64_t n1) {
+  for (int64_t n = n0; n < n1; ++n) {
+    const W* wn = w + n * k_dim;
+    for (int64_t m = 0; m < rows; ++m) {
+      const float* xm = x + m * k_dim;
+      float acc = 0;
+      for (int64_t k = 0; k < k_dim; ++k) acc += xm[k] * static_cast<float>(wn[k]);
+      y[m * n_dim + n] = acc * (scale ? scale[n] : 1.0f) + (b ? b[n] : 0.0f);
+    }
+  }
+}
+
+#if defined(__x86_64__)
+#define SWT_AVX2 __attribute__((target("avx2,fma")))
+#define SWT_AVX512 __attribute__((target("avx512f")))
+
+SWT_AVX2 inline __m256 load8(const float* w) { return _mm256_loadu_ps(w); }
+SWT_AVX2 inline __m256 load8(const int8_t* w) {
+  return _mm256_cvtepi32_ps(
+      _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w))));
+}
+SWT_AVX512 inline __m512 load16(const float* w) { return _mm512_loadu_ps(w); }
+SWT_AVX512 inline __m512 load16(const int8_t* w) {
+  return _mm512_cvtepi32_ps(
+      _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w))));
+}
+
+SWT_AVX2 inline float horizontal_sum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Finishes row m of column n: the vector sum plus the scalar tail [k_vec, K).
+template <typename W>
+inline void store(float sum, const float* x, int64_t m, const W* wn, const float* scale,
+                  const float* b, float* y, int64_t k_vec, int64_t k_dim, int64_t n_dim,
+                  int64_t n) {
+  for (int64_t k = k_vec; k < k_dim; ++k) sum += x[m * k_dim + k] * static_cast<float>(wn[k]);
+  y[m * n_dim + n] = sum * (scale ? scale[n] : 1.0f) + (b ? b[n] : 0.0f);
+}
+
+template <typename W>
+SWT_AVX2 void block_avx2(const float* x, int64_t rows, const W* w, const float* scale,
+                         const float* b, float* y, int64_t k_dim, int64_t n_dim, int64_t n0,
+                         int64_t n1) {
+  const int64_t k_vec = k_dim - k_dim % 8;
+  for (int64_t n = n0; n < n1; ++n) {
+    const W* wn = w + n * k_dim;
+    __m256 acc[kRowBlock];
+    for (int64_t m = 0; m < rows; ++m) acc[m] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < k_vec; k += 8) {
+      const __m256 wv = load8(wn + k);
+      for (int64_t m = 0; m < rows; ++m)
+        acc[m] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * k_dim + k), wv, acc[m]);
+    }
+    for (int64_t m = 0; m < rows; ++m)
+      store(horizontal_sum(acc[m]), x, m, wn, scale, b, y, k_vec, k_dim, n_dim, n);
+  }
+}
+
+template <typename W>
+SWT_AVX512 void block_avx512(const float* x, int64_t rows, const W* w, const float* scale,
+                             const float* b, float* y, int64_t k_dim, int64_t n_dim, int64_t n0,
+                             int64_t n1) {
+  const int64_t k_vec = k_dim - k_dim % 16;
+  for (int64_t n = n0; n < n1; ++n) {
+    const W* wn = w + n * k_dim;
+    __m512 acc[kRowBlock];
+    for (int64_t m = 0; m < rows; ++m) acc[m] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < k_vec; k += 16) {
+      const __m512 wv = load16(wn + k);
+      for (int64_t m = 0; m < rows; ++m)
+        acc[m] = _mm512_fmadd_ps(_mm512_loadu_ps(x + m * k_dim + k), wv, acc[m]);
+    }
+    for (int64_t m = 0; m < rows; ++m)
+      store(_mm512_reduce_add_ps(acc[m]), x, m, wn, scale, b, y, k_vec, k_dim, n_dim, n);
+  }
+}
+#endif
+
+Isa g_max_isa = Isa::kAvx512;
+
+// The widest kernel this CPU runs, within g_max_isa.
+template <typename W>
+auto pick_kernel() {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx512 && g_max_isa >= Isa::kAvx512) return &block_avx512<W>;
+  if (avx2 && g_max_isa >= Isa::kAvx2) return &block_avx2<W>;
+#endif
+  return &block_scalar<W>;
+}
+
+// Runs `block(m0, rows, n0, n1)` over row blocks; threads split the output
+// columns, so each weight row is read by one thread and sums do not depend
+// on the thread count.
+template <typename Block>
+void for_blocks(int64_t rows, int64_t n_dim, const Block& block) {
+  at::parallel_for(0, n_dim, 64, [&](int64_t n0, int64_t n1) {
+    for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock)
+      block(m0, std::min(kRowBlock, rows - m0), n0, n1);
+  });
+}
+
+void check_float(const torch::Tensor& t) {
+  if (t.defined() &&
+      (t.scalar_type() != torch::kFloat || !t.is_contiguous() || !t.device().is_cpu()))
+    fail("small_linear: tensors must be contiguous float32 on the CPU");
+}
+
+// x [M, K] against a weight of `weight_sizes` [N, K] and an optional bias [N].
+void check_inputs(const torch::Tensor& x, c10::IntArrayRef weight_sizes,
+                  const torch::Tensor& bias) {
+  if (x.dim() != 2 || weight_sizes.size() != 2 || x.size(1) != weight_sizes[1])
+    fail("small_linear: expected x [M, K] and weight [N, K], got " + c10::str(x.sizes()) + " and " +
+         c10::str(weight_sizes));
+  if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight_sizes[0]))
+    fail("small_linear: bias must be [N]");
+  check_float(x);
+  check_float(bias);
+}
+
+}  // namespace
+
+void set_max_isa(Isa isa) { g_max_isa = isa; }
+
+torch::Tensor small_linear(const torch::Tensor& x, const torch::Tensor& weight,
+                           const torch::Tensor& bias) {
+  check_inputs(x, weight.sizes(), bias);
+  check_float(weight);
+  const int64_t rows = x.size(0), k_dim = x.size(1), n_dim = weight.size(0);
+  auto y = torch::empty({rows, n_dim}, x.options());
+  const float* xp = x.data_ptr<float>();
+  const float* wp = weight.data_ptr<float>();
+  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  const auto kernel = pick_kernel<float>();
+  for_blocks(rows, n_dim, [&](int64_t m0, int64_t m, int64_t n0, int64_t n1) {
+    kernel(xp + m0 * k_dim, m, wp, nullptr, bp, yp + m0 * n_dim, k_dim, n_dim, n0, n1);
+  });
+  return y;
+}
+
+Int8Weight quantize_rows(const torch::Tensor& weight) {
+  auto w = weight.to(torch::kFloat);
+  auto scale = std::get<0>(w.abs().max(1)).div(127.0);
+  scale = torch::where(scale.gt(0), scale, torch::ones_like(scale));  // all-zero rows
+  auto q = (w / scale.unsqueeze(1)).round().clamp(-127, 127).to(torch::kChar);
+  return {q.contiguous(), scale.contiguous()};
+}
+
+torch::Tensor dequantize(const Int8Weight& w) {
+  return w.q.to(torch::kFloat) * w.scale.unsqueeze(1);
+}
+
+torch::Tensor small_linear_int8(const torch::Tensor& x, const Int8Weight& weight,
+                                const torch::Tensor& bias) {
+  if (weight.q.scalar_type() != torch::kChar || !weight.q.is_contiguous() ||
+      weight.scale.numel() != weight.q.size(0))
+    fail("small_linear_int8: expected an int8 [N, K] weight with N scales");
+  check_inputs(x, weight.q.sizes(), bias);
+  check_float(weight.scale);
+  const int64_t rows = x.size(0), k_dim = x.size(1), n_dim = weight.q.size(0);
+  auto y = torch::empty({rows, n_dim}, x.options());
+  const float* xp = x.data_ptr<float>();
+  const int8_t* wp = weight.q.data_ptr<int8_t>();
+  const float* sp = weight.scale.data_ptr<float>();
+  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  const auto kernel = pick_kernel<int8_t>();
+  for_blocks(rows, n_dim, [&](int64_t m0, int64_t m, int64_t n0, int64_t n1) {
+    kernel(xp + m0 * k_dim, m, wp, sp, bp, yp + m0 * n_dim, k_dim, n_dim, n0, n1);
+  });
+  return y;
+}
+
+torch::Tensor small_linear_reference(const torch::Tensor& x, const torch::Tensor& weight,
+                                     const torch::Tensor& bias) {
+  check_inputs(x, weight.sizes(), bias);
+  auto xd = x.to(torch::kDouble), wd = weight.to(torch::kDouble);
+  auto xa = xd.accessor<double, 2>();
+  auto wa = wd.accessor<double, 2>();
+  auto y = torch::zeros({x.size(0), weight.size(0)}, torch::kDouble);
+  auto ya = y.accessor<double, 2>();
+  for (int64_t m = 0; m < x.size(0); ++m)
+    for (int64_t n = 0; n < weight.size(0); ++n) {
+      double acc = bias.defined() ? bias[n].item<double>() : 0.0;
+      for (int64_t k = 0; k < x.size(1); ++k) acc += xa[m][k] * wa[n][k];
+      ya[m][n] = acc;
+    }
+  return y.to(torch::kFloat);
+}
+
+}  // namespace swt::kernels
