@@ -48,12 +48,20 @@ TEST_P(SmallLinearIsa, Int8MatchesReferenceOnTheDequantizedWeight) {
       }
 }
 
+std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
+  switch (info.param) {
+    case Isa::kScalar:
+      return "Scalar";
+    case Isa::kAvx2:
+      return "Avx2";
+    case Isa::kAvx512:
+      return "Avx512";
+  }
+  return "Unknown";
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPaths, SmallLinearIsa,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
-                         [](const ::testing::TestParamInfo<Isa>& info) {
-                           const char* names[] = {"Scalar", "Avx2", "Avx512"};
-                           return std::string(names[static_cast<int>(info.param)]);
-                         });
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512), isa_name);
 
 TEST(SmallLinear, SameResultWithMoreThreads) {
   auto x = torch::randn({5, 256}), w = torch::randn({1000, 256}), b = torch::randn({1000});

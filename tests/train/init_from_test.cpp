@@ -11,12 +11,22 @@
 
 namespace swt::train {
 
-TEST(InitFrom, AdaptiveFineTuneStartsFromTheVanillaWeights) {
-  const auto root = testing::temp_dir("init_from");
+namespace {
+
+// Trains the toy model for `steps` steps into ROOT/base; returns its config.
+TrainConfig train_base(const std::string& root, int64_t steps) {
   testing::write_toy(root + "/data", 100, 5);
   auto config = testing::toy_config(root + "/data");
-  config.train.max_steps = 2;
+  config.train.max_steps = steps;
   Trainer(config, root + "/base", false).run();
+  return config;
+}
+
+}  // namespace
+
+TEST(InitFrom, AdaptiveFineTuneStartsFromTheVanillaWeights) {
+  const auto root = testing::temp_dir("init_from");
+  const auto config = train_base(root, 2);
 
   // A zero learning rate: the shared weights must arrive unchanged.
   auto tune = config;
@@ -36,10 +46,7 @@ TEST(InitFrom, AdaptiveFineTuneStartsFromTheVanillaWeights) {
 
 TEST(InitFrom, MismatchedSizesAreAnError) {
   const auto root = testing::temp_dir("init_from_mismatch");
-  testing::write_toy(root + "/data", 100, 5);
-  auto config = testing::toy_config(root + "/data");
-  config.train.max_steps = 1;
-  Trainer(config, root + "/base", false).run();
+  const auto config = train_base(root, 1);
 
   auto wider = config;
   wider.model.d_model = 64;
