@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "kernels/single_query_attention.h"
 #include "nn/linear.h"
 #include "nn/masked_softmax.h"
 #include "util/error.h"
@@ -38,6 +39,17 @@ torch::Tensor DenseAttentionImpl::allowed_keys(const AttentionMask& mask, int64_
   return allowed;
 }
 
+// A decoding step: one query per sequence that may see every key it is
+// given (causal masking allows all keys when the query is the last
+// position), no gradients and no dropout. Then the fused CPU kernel applies.
+bool DenseAttentionImpl::single_query_step(const torch::Tensor& q, const torch::Tensor& k,
+                                           const AttentionMask& mask) const {
+  const bool needs_grad = torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
+  return q.size(2) == 1 && !needs_grad && !is_training() && q.device().is_cpu() &&
+         q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
+         (!mask.causal || mask.query_offset == k.size(2) - 1);
+}
+
 torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
                                           const AttentionMask& mask, AttentionCache* cache,
                                           torch::Tensor* weights) {
@@ -55,11 +67,21 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
       v = torch::cat({cache->value, v}, 2);
     }
     if (cache) {
-      cache->key = k;
-      cache->value = v;
+      // Contiguous, so that decoding steps read the static cross-attention
+      // cache in place (the single-query kernel needs [B, H, T, D] rows).
+      cache->key = cache->is_static ? k.contiguous() : k;
+      cache->value = cache->is_static ? v.contiguous() : v;
     }
   }
   const int64_t tk = k.size(2);
+  if (single_query_step(q, k, mask)) {
+    torch::Tensor probs;
+    auto out = kernels::single_query_attention(q.reshape({batch, heads_, d_head_}), k, v,
+                                               mask.key_valid, 1.0 / std::sqrt(double(d_head_)),
+                                               weights ? &probs : nullptr);
+    if (weights) *weights = probs.mean(1).unsqueeze(1);
+    return linear(out.view({batch, 1, heads_ * d_head_}), fc_out_);
+  }
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head_));
   auto probs = masked_softmax(scores, allowed_keys(mask, tq, tk));
   if (weights) *weights = probs.mean(1);

@@ -18,6 +18,8 @@ class DenseAttentionImpl : public AttentionImpl {
  private:
   torch::Tensor split_heads(const torch::Tensor& x) const;  // [B,T,D] -> [B,H,T,Dh]
   torch::Tensor allowed_keys(const AttentionMask& mask, int64_t tq, int64_t tk) const;
+  bool single_query_step(const torch::Tensor& q, const torch::Tensor& k,
+                         const AttentionMask& mask) const;
 
   int64_t heads_;
   int64_t d_head_;

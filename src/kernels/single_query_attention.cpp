@@ -1,0 +1,98 @@
+#include "kernels/single_query_attention.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/vec.h"
+#include "util/error.h"
+
+namespace swt::kernels {
+
+namespace {
+
+void check_shapes(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                  const torch::Tensor& valid) {
+  const bool ok = q.dim() == 3 && k.dim() == 4 && k.sizes() == v.sizes() &&
+                  k.size(0) == q.size(0) && k.size(1) == q.size(1) && k.size(3) == q.size(2) &&
+                  (!valid.defined() ||
+                   (valid.dim() == 2 && valid.size(0) == k.size(0) && valid.size(1) == k.size(2)));
+  if (!ok)
+    fail("single_query_attention: expected q [B, H, D], k and v [B, H, T, D], valid [B, T]; got " +
+         c10::str(q.sizes()) + ", " + c10::str(k.sizes()) + ", " + c10::str(v.sizes()));
+}
+
+// One (sequence, head) row: scores into `s`, then probabilities, then out.
+void attend_row(const float* q, const float* k, const float* v, const bool* valid, int64_t t_len,
+                int64_t d, float scale, float* s, float* out, float* probs) {
+  float max = -std::numeric_limits<float>::infinity();
+  for (int64_t t = 0; t < t_len; ++t) {
+    s[t] =
+        valid && !valid[t] ? -std::numeric_limits<float>::infinity() : dot(q, k + t * d, d) * scale;
+    max = std::max(max, s[t]);
+  }
+  std::fill(out, out + d, 0.0f);
+  if (max == -std::numeric_limits<float>::infinity()) {  // no valid key: zeros
+    if (probs) std::fill(probs, probs + t_len, 0.0f);
+    return;
+  }
+  float sum = 0;
+  for (int64_t t = 0; t < t_len; ++t) sum += (s[t] = std::exp(s[t] - max));
+  const float inv = 1.0f / sum;
+  for (int64_t t = 0; t < t_len; ++t) {
+    const float p = s[t] * inv;
+    if (p != 0.0f) axpy(p, v + t * d, out, d);
+    if (probs) probs[t] = p;
+  }
+}
+
+}  // namespace
+
+torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,
+                                     const torch::Tensor& v_in, const torch::Tensor& valid_in,
+                                     double scale, torch::Tensor* probs) {
+  check_shapes(q_in, k_in, v_in, valid_in);
+  for (const auto* t : {&q_in, &k_in, &v_in})
+    if (t->scalar_type() != torch::kFloat || !t->device().is_cpu())
+      fail("single_query_attention: tensors must be float32 on the CPU");
+  const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
+  const auto valid = valid_in.defined() ? valid_in.to(torch::kBool).contiguous() : valid_in;
+  const int64_t batch = k.size(0), heads = k.size(1), t_len = k.size(2), d = k.size(3);
+  auto out = torch::empty({batch, heads, d}, q.options());
+  if (probs) *probs = torch::empty({batch, heads, t_len}, q.options());
+  const float* qp = q.data_ptr<float>();
+  const float* kp = k.data_ptr<float>();
+  const float* vp = v.data_ptr<float>();
+  const bool* validp = valid.defined() ? valid.data_ptr<bool>() : nullptr;
+  float* op = out.data_ptr<float>();
+  float* pp = probs ? probs->data_ptr<float>() : nullptr;
+  const auto s = static_cast<float>(scale);
+  at::parallel_for(0, batch * heads, 8, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores(t_len);
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t b = i / heads;
+      attend_row(qp + i * d, kp + i * t_len * d, vp + i * t_len * d,
+                 validp ? validp + b * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
+                 pp ? pp + i * t_len : nullptr);
+    }
+  });
+  return out;
+}
+
+torch::Tensor single_query_attention_reference(const torch::Tensor& q, const torch::Tensor& k,
+                                               const torch::Tensor& v, const torch::Tensor& valid,
+                                               double scale, torch::Tensor* probs) {
+  check_shapes(q, k, v, valid);
+  auto qd = q.to(torch::kDouble).unsqueeze(2), kd = k.to(torch::kDouble);
+  auto scores = torch::matmul(qd, kd.transpose(-2, -1)).squeeze(2) * scale;  // [B, H, T]
+  auto allowed = valid.defined() ? valid.to(torch::kBool).unsqueeze(1).expand_as(scores)
+                                 : torch::ones_like(scores, torch::kBool);
+  auto p = torch::softmax(scores.masked_fill(allowed.logical_not(), -1e300), -1);
+  p = p * allowed.any(-1, true).to(p.scalar_type()) * allowed.to(p.scalar_type());
+  if (probs) *probs = p.to(torch::kFloat);
+  return torch::matmul(p.unsqueeze(2), v.to(torch::kDouble)).squeeze(2).to(torch::kFloat);
+}
+
+}  // namespace swt::kernels
