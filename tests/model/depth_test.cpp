@@ -13,8 +13,10 @@ namespace swt::model {
 
 namespace {
 
-ModelConfig adaptive_config(int64_t enc = 3, int64_t dec = 3) {
+ModelConfig adaptive_config(int64_t enc = 3, int64_t dec = 3,
+                            const std::string& attention = "vanilla") {
   ModelConfig c;
+  c.attention = attention;
   c.d_model = 32;
   c.heads = 4;
   c.d_ff = 64;
@@ -57,10 +59,19 @@ std::vector<std::vector<decode::Hypothesis>> run(Transformer& m, const torch::Te
   return decode::search(*m, src, o);
 }
 
+// The exit guarantees hold for every attention kind (SPEC section 5 runs on
+// top of section 4).
+class AdaptiveDepthWith : public ::testing::TestWithParam<std::string> {
+ protected:
+  ModelConfig config(int64_t enc = 3, int64_t dec = 3) const {
+    return adaptive_config(enc, dec, GetParam());
+  }
+};
+
 }  // namespace
 
-TEST(AdaptiveDepth, ThresholdThatNeverHaltsReproducesFullDepth) {
-  auto m = make_model(adaptive_config(), 1);
+TEST_P(AdaptiveDepthWith, ThresholdThatNeverHaltsReproducesFullDepth) {
+  auto m = make_model(config(), 1);
   randomise_halting(m);
   DepthOptions never;
   never.encoder = EncoderPolicy::kLearned;
@@ -76,9 +87,9 @@ TEST(AdaptiveDepth, ThresholdThatNeverHaltsReproducesFullDepth) {
   }
 }
 
-TEST(AdaptiveDepth, FixedKLayersEqualsAKLayerModel) {
-  auto deep = make_model(adaptive_config(3, 3), 2);
-  auto shallow_config = adaptive_config(2, 2);
+TEST_P(AdaptiveDepthWith, FixedKLayersEqualsAKLayerModel) {
+  auto deep = make_model(config(3, 3), 2);
+  auto shallow_config = config(2, 2);
   Transformer shallow(shallow_config);
   shallow->eval();
   {
@@ -103,8 +114,8 @@ TEST(AdaptiveDepth, FixedKLayersEqualsAKLayerModel) {
   }
 }
 
-TEST(AdaptiveDepth, MixedExitsInABatchEqualEachSentenceAlone) {
-  auto m = make_model(adaptive_config(), 3);
+TEST_P(AdaptiveDepthWith, MixedExitsInABatchEqualEachSentenceAlone) {
+  auto m = make_model(config(), 3);
   randomise_halting(m);
   DepthOptions d;
   d.encoder = EncoderPolicy::kLearned;
@@ -125,6 +136,11 @@ TEST(AdaptiveDepth, MixedExitsInABatchEqualEachSentenceAlone) {
   // The test only means something if the exits really differ.
   EXPECT_GT(encoder_depths.size() + decoder_exits.size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Attention, AdaptiveDepthWith, ::testing::Values("vanilla", "switch"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 TEST(AdaptiveDepth, LengthPolicyGoesDeeperForLongerSentences) {
   auto m = make_model(adaptive_config(), 4);
