@@ -179,15 +179,10 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
     if (!is_identity(keep_rows, static_cast<int64_t>(row_sentence.size()))) {
       auto index = torch::tensor(keep_rows, torch::TensorOptions().dtype(torch::kLong))
                        .to(memory.hidden.device());
-      if (next_sentence == row_sentence) {
-        // Only beams were reordered within their sentences. The encoder output
-        // and the cross-attention caches are the same for every beam of a
-        // sentence, so only the self-attention caches need the copy.
-        for (auto& cache : state.self) cache.select(index);
-      } else {
-        state.select(index);
-        memory.select(index);
-      }
+      // Copies the self-attention caches; the encoder output and the
+      // cross-attention caches stay one row per sentence (memory.rows).
+      state.select(index);
+      memory.select(index);
     }
     row_sentence = std::move(next_sentence);
     last_tokens = std::move(next_tokens);

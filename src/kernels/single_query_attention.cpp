@@ -14,14 +14,22 @@ namespace swt::kernels {
 namespace {
 
 void check_shapes(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                  const torch::Tensor& valid) {
-  const bool ok = q.dim() == 3 && k.dim() == 4 && k.sizes() == v.sizes() &&
-                  k.size(0) == q.size(0) && k.size(1) == q.size(1) && k.size(3) == q.size(2) &&
+                  const torch::Tensor& valid, const torch::Tensor& kv_rows) {
+  const bool rows_ok =
+      kv_rows.defined() ? kv_rows.dim() == 1 && kv_rows.size(0) == q.size(0) &&
+                              kv_rows.scalar_type() == torch::kLong &&
+                              (kv_rows.numel() == 0 || (kv_rows.min().item<int64_t>() >= 0 &&
+                                                        kv_rows.max().item<int64_t>() < k.size(0)))
+                        : k.size(0) == q.size(0);
+  const bool ok = q.dim() == 3 && k.dim() == 4 && k.sizes() == v.sizes() && rows_ok &&
+                  k.size(1) == q.size(1) && k.size(3) == q.size(2) &&
                   (!valid.defined() ||
                    (valid.dim() == 2 && valid.size(0) == k.size(0) && valid.size(1) == k.size(2)));
   if (!ok)
-    fail("single_query_attention: expected q [B, H, D], k and v [B, H, T, D], valid [B, T]; got " +
-         c10::str(q.sizes()) + ", " + c10::str(k.sizes()) + ", " + c10::str(v.sizes()));
+    fail(
+        "single_query_attention: expected q [B, H, D], k and v [N, H, T, D], valid [N, T], "
+        "kv_rows [B] in [0, N); got " +
+        c10::str(q.sizes()) + ", " + c10::str(k.sizes()) + ", " + c10::str(v.sizes()));
 }
 
 // One (sequence, head) row: scores into `s`, then probabilities, then out.
@@ -52,14 +60,22 @@ void attend_row(const float* q, const float* k, const float* v, const bool* vali
 
 torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,
                                      const torch::Tensor& v_in, const torch::Tensor& valid_in,
-                                     double scale, torch::Tensor* probs) {
-  check_shapes(q_in, k_in, v_in, valid_in);
+                                     double scale, torch::Tensor* probs,
+                                     const torch::Tensor& kv_rows_in) {
+  check_shapes(q_in, k_in, v_in, valid_in, kv_rows_in);
   for (const auto* t : {&q_in, &k_in, &v_in})
     if (t->scalar_type() != torch::kFloat || !t->device().is_cpu())
       fail("single_query_attention: tensors must be float32 on the CPU");
-  const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
+  // Keys and values may be views of a larger cache (AttentionCache::append):
+  // each (row, head) block must be [T, D] contiguous; rows and heads may be
+  // strided.
+  auto rows_contiguous = [](const torch::Tensor& t) {
+    return t.stride(3) == 1 && t.stride(2) == t.size(3) ? t : t.contiguous();
+  };
+  const auto q = q_in.contiguous(), k = rows_contiguous(k_in), v = rows_contiguous(v_in);
   const auto valid = valid_in.defined() ? valid_in.to(torch::kBool).contiguous() : valid_in;
-  const int64_t batch = k.size(0), heads = k.size(1), t_len = k.size(2), d = k.size(3);
+  const auto kv_rows = kv_rows_in.defined() ? kv_rows_in.cpu().contiguous() : kv_rows_in;
+  const int64_t batch = q.size(0), heads = k.size(1), t_len = k.size(2), d = k.size(3);
   auto out = torch::empty({batch, heads, d}, q.options());
   if (probs) *probs = torch::empty({batch, heads, t_len}, q.options());
   const float* qp = q.data_ptr<float>();
@@ -68,13 +84,17 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
   const bool* validp = valid.defined() ? valid.data_ptr<bool>() : nullptr;
   float* op = out.data_ptr<float>();
   float* pp = probs ? probs->data_ptr<float>() : nullptr;
+  const int64_t* rowp = kv_rows.defined() ? kv_rows.data_ptr<int64_t>() : nullptr;
   const auto s = static_cast<float>(scale);
+  const int64_t k_row = k.stride(0), k_head = k.stride(1), v_row = v.stride(0),
+                v_head = v.stride(1);
   at::parallel_for(0, batch * heads, 8, [&](int64_t begin, int64_t end) {
     std::vector<float> scores(t_len);
     for (int64_t i = begin; i < end; ++i) {
-      const int64_t b = i / heads;
-      attend_row(qp + i * d, kp + i * t_len * d, vp + i * t_len * d,
-                 validp ? validp + b * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
+      const int64_t b = i / heads, h = i % heads;
+      const int64_t r = rowp ? rowp[b] : b;
+      attend_row(qp + i * d, kp + r * k_row + h * k_head, vp + r * v_row + h * v_head,
+                 validp ? validp + r * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
                  pp ? pp + i * t_len : nullptr);
     }
   });
@@ -83,8 +103,15 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
 
 torch::Tensor single_query_attention_reference(const torch::Tensor& q, const torch::Tensor& k,
                                                const torch::Tensor& v, const torch::Tensor& valid,
-                                               double scale, torch::Tensor* probs) {
-  check_shapes(q, k, v, valid);
+                                               double scale, torch::Tensor* probs,
+                                               const torch::Tensor& kv_rows) {
+  check_shapes(q, k, v, valid, kv_rows);
+  if (kv_rows.defined()) {
+    const auto pick = [&](const torch::Tensor& t) {
+      return t.defined() ? t.index_select(0, kv_rows) : t;
+    };
+    return single_query_attention_reference(q, pick(k), pick(v), pick(valid), scale, probs);
+  }
   auto qd = q.to(torch::kDouble).unsqueeze(2), kd = k.to(torch::kDouble);
   auto scores = torch::matmul(qd, kd.transpose(-2, -1)).squeeze(2) * scale;  // [B, H, T]
   auto allowed = valid.defined() ? valid.to(torch::kBool).unsqueeze(1).expand_as(scores)

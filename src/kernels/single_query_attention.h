@@ -13,18 +13,27 @@
 
 namespace swt::kernels {
 
-// q [B, H, D]; k, v [B, H, T, D]; valid [B, T] bool (keys that may be
-// attended) or undefined (all). Returns out [B, H, D] with
-// out[b, h] = sum_t softmax_t(scale * q[b, h] . k[b, h, t]) v[b, h, t] over
-// valid t; a row with no valid key gives zeros. If `probs` is given it
-// receives the probabilities [B, H, T] (zeros at invalid keys).
+// q [B, H, D]; k, v [N, H, T, D]; valid [N, T] bool (keys that may be
+// attended) or undefined (all); kv_rows [B] long: query row b attends key row
+// kv_rows[b] (undefined: N = B and row b attends row b). Returns out [B, H, D]
+// with out[b, h] = sum_t softmax_t(scale * q[b, h] . k[r, h, t]) v[r, h, t]
+// over valid t, r = kv_rows[b]; a row with no valid key gives zeros. If
+// `probs` is given it receives the probabilities [B, H, T] (zeros at invalid
+// keys).
+//
+// Why kv_rows: the beams of one sentence attend the same encoder output, so
+// beam search keeps one cross-attention cache per sentence instead of one
+// per beam (beam times less memory to read every step).
 torch::Tensor single_query_attention(const torch::Tensor& q, const torch::Tensor& k,
                                      const torch::Tensor& v, const torch::Tensor& valid,
-                                     double scale, torch::Tensor* probs = nullptr);
+                                     double scale, torch::Tensor* probs = nullptr,
+                                     const torch::Tensor& kv_rows = {});
 
-// The same maths with matmul and an explicit mask, in double precision.
+// The same maths with index_select, matmul and an explicit mask, in double
+// precision.
 torch::Tensor single_query_attention_reference(const torch::Tensor& q, const torch::Tensor& k,
                                                const torch::Tensor& v, const torch::Tensor& valid,
-                                               double scale, torch::Tensor* probs = nullptr);
+                                               double scale, torch::Tensor* probs = nullptr,
+                                               const torch::Tensor& kv_rows = {});
 
 }  // namespace swt::kernels

@@ -31,8 +31,6 @@ void block_scalar(const float* x, int64_t rows, const W* w, const float* scale, 
 }
 
 #if defined(__x86_64__)
-#define SWT_AVX2 __attribute__((target("avx2,fma")))
-#define SWT_AVX512 __attribute__((target("avx512f")))
 
 SWT_AVX2 inline __m256 load8(const float* w) { return _mm256_loadu_ps(w); }
 SWT_AVX2 inline __m256 load8(const int8_t* w) {
@@ -100,16 +98,13 @@ SWT_AVX512 void block_avx512(const float* x, int64_t rows, const W* w, const flo
 }
 #endif
 
-Isa g_max_isa = Isa::kAvx512;
-
-// The widest kernel this CPU runs, within g_max_isa.
+// The widest kernel this CPU runs, within set_max_isa.
 template <typename W>
 auto pick_kernel() {
 #if defined(__x86_64__)
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx512 && g_max_isa >= Isa::kAvx512) return &block_avx512<W>;
-  if (avx2 && g_max_isa >= Isa::kAvx2) return &block_avx2<W>;
+  const Isa isa = active_isa();
+  if (isa == Isa::kAvx512) return &block_avx512<W>;
+  if (isa == Isa::kAvx2) return &block_avx2<W>;
 #endif
   return &block_scalar<W>;
 }
@@ -144,8 +139,6 @@ void check_inputs(const torch::Tensor& x, c10::IntArrayRef weight_sizes,
 }
 
 }  // namespace
-
-void set_max_isa(Isa isa) { g_max_isa = isa; }
 
 torch::Tensor small_linear(const torch::Tensor& x, const torch::Tensor& weight,
                            const torch::Tensor& bias) {

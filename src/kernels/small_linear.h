@@ -9,17 +9,14 @@
 
 #include <torch/torch.h>
 
+#include "kernels/isa.h"
+
 namespace swt::kernels {
 
 // Rows of x handled per pass over W (one accumulator register each).
 constexpr int64_t kRowBlock = 8;
 // Above this many rows the GEMM library wins again.
 constexpr int64_t kSmallLinearMaxRows = 16;
-
-// The widest instruction set the kernels may use; the CPU's best by default.
-// Tests lower it to check every code path against the reference.
-enum class Isa { kScalar, kAvx2, kAvx512 };
-void set_max_isa(Isa isa);
 
 // x [M, K], weight [N, K], bias [N] or undefined -> [M, N]. All float32,
 // contiguous, on the CPU; M >= 0 (M = 0 gives an empty result).

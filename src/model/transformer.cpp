@@ -32,14 +32,17 @@ torch::nn::LayerNorm layer_norm(const ModelConfig& c) {
 }  // namespace
 
 void EncoderOutput::select(const torch::Tensor& index) {
-  hidden = hidden.index_select(0, index);
-  valid = valid.index_select(0, index);
-  if (depth.defined()) depth = depth.index_select(0, index.to(depth.device()));
+  rows = row_index().index_select(0, index.to(hidden.device()));
+}
+
+torch::Tensor EncoderOutput::row_index() const {
+  if (rows.defined()) return rows;
+  return torch::arange(hidden.size(0),
+                       torch::TensorOptions().dtype(torch::kLong).device(hidden.device()));
 }
 
 void DecoderState::select(const torch::Tensor& index) {
   for (auto& c : self) c.select(index);
-  for (auto& c : cross) c.select(index);
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
@@ -48,12 +51,12 @@ EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
   ln_attn_ = register_module("ln_attn", layer_norm(c));
   ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
   ln_ffn_ = register_module("ln_ffn", layer_norm(c));
-  dropout_ = register_module("dropout", torch::nn::Dropout(c.dropout));
+  dropout_ = c.dropout;
 }
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& mask) {
   auto h = ln_attn_(x);
-  auto y = x + dropout_(self_attn_->forward(h, h, mask, nullptr, nullptr));
+  auto y = x + drop(self_attn_->forward(h, h, mask, nullptr, nullptr));
   return y + ffn_(ln_ffn_(y));  // FeedForward applies its own output dropout
 }
 
@@ -66,7 +69,7 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
   ln_cross_ = register_module("ln_cross", layer_norm(c));
   ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
   ln_ffn_ = register_module("ln_ffn", layer_norm(c));
-  dropout_ = register_module("dropout", torch::nn::Dropout(c.dropout));
+  dropout_ = c.dropout;
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
@@ -74,10 +77,10 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::Attent
                                         nn::AttentionCache* cross_cache,
                                         torch::Tensor* cross_weights) {
   auto h = ln_self_(x);
-  auto y = x + dropout_(self_attn_->forward(h, h, self_mask, self_cache, nullptr));
-  nn::AttentionMask cross_mask{memory.valid, false, 0};
-  y = y + dropout_(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, cross_cache,
-                                        cross_weights));
+  auto y = x + drop(self_attn_->forward(h, h, self_mask, self_cache, nullptr));
+  nn::AttentionMask cross_mask{memory.valid, false, 0, memory.rows};
+  y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, cross_cache,
+                                    cross_weights));
   return y + ffn_(ln_ffn_(y));
 }
 
@@ -89,16 +92,17 @@ torch::Tensor DecoderLayerImpl::forward_active(const torch::Tensor& x, const tor
                                                torch::Tensor* cross_weights) {
   auto h = ln_self_(x);
   auto sa = self_attn_->forward(h, h, self_mask, &self_cache, nullptr);
-  // `active` is sorted, so when it has every row it is the identity: skip the
-  // copies of the cross-attention cache and the encoder output.
+  // `active` is sorted, so when it has every row it is the identity. The
+  // active rows read their sentences' cross-attention cache rows in place.
   const bool all_rows = active.numel() == x.size(0);
-  auto rows = [&](const torch::Tensor& t) { return all_rows ? t : t.index_select(0, active); };
-  auto y = rows(x + dropout_(sa));
-  nn::AttentionCache cross{rows(cross_cache.key), rows(cross_cache.value), true};
-  EncoderOutput mem{rows(memory.hidden), rows(memory.valid), {}};
-  nn::AttentionMask cross_mask{mem.valid, false, 0};
-  y = y +
-      dropout_(cross_attn_->forward(ln_cross_(y), mem.hidden, cross_mask, &cross, cross_weights));
+  auto y = x + drop(sa);
+  nn::AttentionMask cross_mask{memory.valid, false, 0, memory.rows};
+  if (!all_rows) {
+    y = y.index_select(0, active);
+    cross_mask.key_rows = memory.row_index().index_select(0, active);
+  }
+  y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, &cross_cache,
+                                    cross_weights));
   return y + ffn_(ln_ffn_(y));
 }
 
@@ -136,7 +140,7 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
     output_ = register_module(
         "output",
         torch::nn::Linear(torch::nn::LinearOptions(c.d_model, c.tgt_vocab_size).bias(false)));
-  dropout_ = register_module("dropout", torch::nn::Dropout(c.dropout));
+  dropout_ = c.dropout;
   if (c.depth.adaptive) {
     // Halting units: encoder sees [mean-pooled state; log length], decoder the state.
     encoder_halt_ = register_module("encoder_halt", torch::nn::ModuleList());
@@ -153,7 +157,7 @@ torch::Tensor TransformerImpl::embed(torch::nn::Embedding& table, const torch::T
   auto x = table(ids) * std::sqrt(static_cast<double>(config_.d_model));
   auto pos = nn::sinusoidal_positions(offset, ids.size(1), config_.d_model,
                                       x.options().requires_grad(false));
-  return dropout_(x + pos.unsqueeze(0));
+  return drop(x + pos.unsqueeze(0));
 }
 
 torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h) {
@@ -273,6 +277,12 @@ DecoderState TransformerImpl::initial_state() const {
 
 torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const EncoderOutput& memory,
                                       DecoderState* state, torch::Tensor* cross_weights) {
+  return output_logits(decode_hidden(tgt_in, memory, state, cross_weights));
+}
+
+torch::Tensor TransformerImpl::decode_hidden(const torch::Tensor& tgt_in,
+                                             const EncoderOutput& memory, DecoderState* state,
+                                             torch::Tensor* cross_weights) {
   const int64_t offset = state ? state->position : 0;
   // Target padding only ever follows the real tokens, so causality alone keeps
   // real positions from seeing it; keys of all positions are "valid" here.
@@ -287,7 +297,7 @@ torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
         last ? cross_weights : nullptr);
   }
   if (state) state->position += tgt_in.size(1);
-  return output_logits(decoder_ln_(x));
+  return decoder_ln_(x);
 }
 
 std::vector<torch::Tensor> TransformerImpl::decode_exits(const torch::Tensor& tgt_in,

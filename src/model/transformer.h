@@ -10,22 +10,32 @@
 #include "model/depth.h"
 #include "model/model_config.h"
 #include "nn/attention.h"
+#include "nn/dropout.h"
 #include "nn/feed_forward.h"
 
 namespace swt::model {
 
 struct EncoderOutput {
-  torch::Tensor hidden;  // [B, S, D], after the final layer norm
-  torch::Tensor valid;   // [B, S] bool, false on padding
-  torch::Tensor depth;   // [B] long: encoder layers each sequence went through
+  torch::Tensor hidden;  // [N, S, D], after the final layer norm
+  torch::Tensor valid;   // [N, S] bool, false on padding
+  torch::Tensor depth;   // [N] long: encoder layers each sequence went through
+  // [B] long or undefined: decoder row b reads encoded sequence rows[b]
+  // (undefined: B = N, row b reads sequence b).
+  torch::Tensor rows;
+  // Keeps the decoder rows `index` (beam search reordering, finished
+  // sentences leaving). Only `rows` changes: the encoded sequences, and the
+  // cross-attention caches computed from them, are never copied per beam.
   void select(const torch::Tensor& index);
+  // rows, or the identity when undefined.
+  torch::Tensor row_index() const;
 };
 
 // Per-layer incremental state of the decoder for one batch of hypotheses.
 struct DecoderState {
   std::vector<nn::AttentionCache> self;
-  std::vector<nn::AttentionCache> cross;
-  int64_t position = 0;  // how many target tokens have been fed so far
+  std::vector<nn::AttentionCache> cross;  // one row per encoded sequence (EncoderOutput::rows)
+  int64_t position = 0;                   // how many target tokens have been fed so far
+  // Keeps the decoder rows `index`: the self-attention caches only.
   void select(const torch::Tensor& index);
 };
 
@@ -38,7 +48,8 @@ class EncoderLayerImpl : public torch::nn::Module {
   std::shared_ptr<nn::AttentionImpl> self_attn_;
   torch::nn::LayerNorm ln_attn_{nullptr}, ln_ffn_{nullptr};
   nn::FeedForward ffn_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
+  torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
 };
 TORCH_MODULE(EncoderLayer);
 
@@ -66,7 +77,8 @@ class DecoderLayerImpl : public torch::nn::Module {
   std::shared_ptr<nn::AttentionImpl> self_attn_, cross_attn_;
   torch::nn::LayerNorm ln_self_{nullptr}, ln_cross_{nullptr}, ln_ffn_{nullptr};
   nn::FeedForward ffn_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
+  torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
 };
 TORCH_MODULE(DecoderLayer);
 
@@ -85,6 +97,10 @@ class TransformerImpl : public torch::nn::Module {
   // and the state is updated (incremental decoding). Returns logits [B, T, V].
   torch::Tensor decode(const torch::Tensor& tgt_in, const EncoderOutput& memory,
                        DecoderState* state = nullptr, torch::Tensor* cross_weights = nullptr);
+  // decode() without the output projection: the normalised states [B, T, D].
+  torch::Tensor decode_hidden(const torch::Tensor& tgt_in, const EncoderOutput& memory,
+                              DecoderState* state = nullptr,
+                              torch::Tensor* cross_weights = nullptr);
 
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgt_in);
 
@@ -120,7 +136,8 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::LayerNorm encoder_ln_{nullptr}, decoder_ln_{nullptr};
   torch::nn::Linear output_{nullptr};                                    // only when not tied
   torch::nn::ModuleList encoder_halt_{nullptr}, decoder_halt_{nullptr};  // adaptive depth only
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
+  torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
 };
 TORCH_MODULE(Transformer);
 

@@ -7,15 +7,32 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace swt::nn {
 
 // Which keys a query may see.
 struct AttentionMask {
+  AttentionMask() = default;
+  AttentionMask(torch::Tensor key_valid, bool causal, int64_t query_offset,
+                torch::Tensor key_rows = {})
+      : key_valid(std::move(key_valid)),
+        causal(causal),
+        query_offset(query_offset),
+        key_rows(std::move(key_rows)) {}
+
   torch::Tensor key_valid;   // [B, Tk] bool, true = real token (false = padding)
   bool causal = false;       // query at position p sees keys at positions <= p
   int64_t query_offset = 0;  // position of the first query (incremental decoding)
+  // [B] long or undefined: query row b attends key row key_rows[b] of the
+  // memory, its key_valid and its cache (undefined: row b). Beam search uses
+  // it so that the beams of a sentence share one cross-attention cache.
+  torch::Tensor key_rows;
 };
+
+// For attention that needs one key row per query row: applies mask.key_rows
+// to keys and values ([N, ...] -> [B, ...]) and to key_valid, then clears it.
+void expand_key_rows(torch::Tensor& k, torch::Tensor& v, AttentionMask& mask);
 
 // Incremental-decoding state of one attention layer for one batch of hypotheses.
 struct AttentionCache {
@@ -26,6 +43,13 @@ struct AttentionCache {
   bool empty() const { return !key.defined(); }
   // Keeps the rows `index` (beam search reordering / finished hypotheses leaving).
   void select(const torch::Tensor& index);
+  // Self-attention: appends [B, H, t, Dh] keys and values. key/value become
+  // views of storage that grows geometrically, so a decoding step copies
+  // only its own t positions (growing by `cat` copied all T every step).
+  void append(const torch::Tensor& k, const torch::Tensor& v);
+
+ private:
+  torch::Tensor key_store_, value_store_;  // [B, H, capacity, Dh]
 };
 
 enum class AttentionKind { kSelf, kCross };

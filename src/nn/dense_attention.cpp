@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/single_query_attention.h"
+#include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/masked_softmax.h"
 #include "util/error.h"
@@ -10,7 +11,7 @@
 namespace swt::nn {
 
 DenseAttentionImpl::DenseAttentionImpl(const AttentionOptions& options)
-    : heads_(options.heads), d_head_(options.d_model / options.heads) {
+    : heads_(options.heads), d_head_(options.d_model / options.heads), dropout_(options.dropout) {
   if (options.d_model % options.heads != 0)
     fail("d_model (" + std::to_string(options.d_model) + ") must be divisible by heads (" +
          std::to_string(options.heads) + ")");
@@ -19,7 +20,6 @@ DenseAttentionImpl::DenseAttentionImpl(const AttentionOptions& options)
   k_linear_ = register_module("k_linear", torch::nn::Linear(options.d_model, inner));
   v_linear_ = register_module("v_linear", torch::nn::Linear(options.d_model, inner));
   fc_out_ = register_module("fc_out", torch::nn::Linear(inner, options.d_model));
-  dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
 }
 
 torch::Tensor DenseAttentionImpl::split_heads(const torch::Tensor& x) const {
@@ -62,15 +62,15 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
   } else {
     k = split_heads(linear(memory, k_linear_));
     v = split_heads(linear(memory, v_linear_));
-    if (cache && !cache->is_static && !cache->empty()) {
-      k = torch::cat({cache->key, k}, 2);
-      v = torch::cat({cache->value, v}, 2);
-    }
-    if (cache) {
+    if (cache && !cache->is_static) {
+      cache->append(k, v);
+      k = cache->key;
+      v = cache->value;
+    } else if (cache) {
       // Contiguous, so that decoding steps read the static cross-attention
-      // cache in place (the single-query kernel needs [B, H, T, D] rows).
-      cache->key = cache->is_static ? k.contiguous() : k;
-      cache->value = cache->is_static ? v.contiguous() : v;
+      // cache in place (the single-query kernel reads [T, D] rows).
+      cache->key = k.contiguous();
+      cache->value = v.contiguous();
     }
   }
   const int64_t tk = k.size(2);
@@ -78,14 +78,16 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
     torch::Tensor probs;
     auto out = kernels::single_query_attention(q.reshape({batch, heads_, d_head_}), k, v,
                                                mask.key_valid, 1.0 / std::sqrt(double(d_head_)),
-                                               weights ? &probs : nullptr);
+                                               weights ? &probs : nullptr, mask.key_rows);
     if (weights) *weights = probs.mean(1).unsqueeze(1);
     return linear(out.view({batch, 1, heads_ * d_head_}), fc_out_);
   }
+  AttentionMask per_row = mask;
+  expand_key_rows(k, v, per_row);
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head_));
-  auto probs = masked_softmax(scores, allowed_keys(mask, tq, tk));
+  auto probs = masked_softmax(scores, allowed_keys(per_row, tq, tk));
   if (weights) *weights = probs.mean(1);
-  auto out = torch::matmul(dropout_(probs), v);
+  auto out = torch::matmul(nn::dropout(probs, dropout_, is_training()), v);
   out = out.transpose(1, 2).contiguous().view({batch, tq, heads_ * d_head_});
   return linear(out, fc_out_);
 }

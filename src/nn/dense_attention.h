@@ -24,7 +24,7 @@ class DenseAttentionImpl : public AttentionImpl {
   int64_t heads_;
   int64_t d_head_;
   torch::nn::Linear q_linear_{nullptr}, k_linear_{nullptr}, v_linear_{nullptr}, fc_out_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_;  // on attention probabilities
 };
 
 }  // namespace swt::nn

@@ -1,5 +1,6 @@
 // Position-wise feed-forward block, as the article's FeedForward:
-// Linear -> activation (ReLU, or GELU) -> Dropout -> Linear -> Dropout.
+// Linear -> activation (ReLU, or GELU) -> Dropout -> Linear -> Dropout
+// (ReLU and the dropout after it are one fused kernel while training).
 #pragma once
 
 #include <torch/torch.h>
@@ -16,7 +17,7 @@ class FeedForwardImpl : public torch::nn::Module {
  private:
   bool gelu_;
   torch::nn::Linear linear1_{nullptr}, linear2_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_;
 };
 TORCH_MODULE(FeedForward);
 

@@ -167,15 +167,14 @@ std::pair<torch::Tensor, torch::Tensor> SwitchAttentionImpl::keys_values(
     return {cache->key.transpose(1, 2), cache->value.transpose(1, 2)};
   auto k = split_heads(linear(memory, k_linear_));
   auto v = split_heads(linear(memory, v_linear_));
-  if (cache && !cache->is_static && !cache->empty()) {
-    k = torch::cat({cache->key.transpose(1, 2), k}, 1);
-    v = torch::cat({cache->value.transpose(1, 2), v}, 1);
-  }
-  if (cache) {
+  if (!cache) return {k, v};
+  if (cache->is_static) {
     cache->key = k.transpose(1, 2);
     cache->value = v.transpose(1, 2);
+    return {k, v};
   }
-  return {k, v};
+  cache->append(k.transpose(1, 2), v.transpose(1, 2));
+  return {cache->key.transpose(1, 2), cache->value.transpose(1, 2)};
 }
 
 torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
@@ -184,6 +183,8 @@ torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const tor
   const int64_t batch = query.size(0), tq = query.size(1);
   auto q = split_heads(linear(query, q_linear_));
   auto [k, v] = keys_values(memory, cache);
+  AttentionMask per_row = mask;
+  expand_key_rows(k, v, per_row);
   SwitchCall call;
   call.mode = role_ == AttentionKind::kCross
                   ? SwitchMode::kCross
@@ -192,7 +193,7 @@ torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const tor
   call.fine_heads = fine_heads_;
   call.query_offset = mask.query_offset;
   call.dropout = is_training() ? dropout_ : 0.0;
-  auto out = switch_attention_heads(q, k, v, mask.key_valid, rel_bias_, call, weights);
+  auto out = switch_attention_heads(q, k, v, per_row.key_valid, rel_bias_, call, weights);
   return linear(out.reshape({batch, tq, heads_ * d_head_}), fc_out_);
 }
 

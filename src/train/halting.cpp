@@ -69,9 +69,9 @@ double train_halting_units(model::TransformerImpl& m, const EncodedCorpus& data,
         enc_exits = m.encode_exits(b.src);
         std::vector<torch::Tensor> per_depth;
         for (int64_t k = 1; k <= enc_layers; ++k)
-          per_depth.push_back(sentence_nll(m, b, {enc_exits[k - 1], b.src.ne(0), {}}));
+          per_depth.push_back(sentence_nll(m, b, {enc_exits[k - 1], b.src.ne(0), {}, {}}));
         enc_oracle = oracle_exit(torch::stack(per_depth), o.epsilon).clamp_min(min_layers);
-        dec_exits = m.decode_exits(b.tgt_in, {enc_exits.back(), b.src.ne(0), {}});
+        dec_exits = m.decode_exits(b.tgt_in, {enc_exits.back(), b.src.ne(0), {}, {}});
         dec_oracle = oracle_exit(token_nll_per_exit(m, b, dec_exits), o.epsilon);
       }
       auto valid = b.src.ne(0);

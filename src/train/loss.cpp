@@ -1,14 +1,21 @@
 #include "train/loss.h"
 
+#include "kernels/label_smoothed_ce.h"
+
 namespace swt::train {
 
 LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& target, double eps) {
-  auto lp = torch::log_softmax(logits.to(torch::kFloat), -1);
-  auto nll = -lp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
-  auto smooth = -lp.mean(-1);
-  auto keep = target.ne(0).to(lp.scalar_type());
-  auto per_token = (1.0 - eps) * nll + eps * smooth;
-  return {(per_token * keep).sum(), (nll * keep).sum().detach()};
+  auto sums = kernels::label_smoothed_cross_entropy(logits.reshape({-1, logits.size(-1)}),
+                                                    target.reshape({-1}), eps, /*ignore_index=*/0);
+  return {sums.loss, sums.nll};
+}
+
+LossSums target_loss(model::TransformerImpl& model, const torch::Tensor& hidden,
+                     const torch::Tensor& target, double eps) {
+  const auto flat_target = target.reshape({-1});
+  const auto rows = flat_target.ne(0).nonzero().squeeze(1);
+  const auto states = hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows);
+  return label_smoothed_loss(model.logits(states), flat_target.index_select(0, rows), eps);
 }
 
 }  // namespace swt::train

@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include "model/transformer.h"
+
 namespace swt::train {
 
 struct LossSums {
@@ -10,8 +12,15 @@ struct LossSums {
   torch::Tensor nll;   // plain negative log-likelihood, summed (for perplexity)
 };
 
-// logits [B, T, V]; target [B, T] with 0 = padding (ignored).
-// Smoothing puts eps/V on every class and 1-eps on the target.
+// logits [..., V]; target [...] with 0 = padding (ignored).
+// Smoothing puts eps/V on every class and 1-eps on the target. Runs the
+// fused kernel (kernels/label_smoothed_ce.h) on the CPU.
 LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& target, double eps);
+
+// The same loss from the decoder's normalised states `hidden` [B, T, D]: the
+// output projection runs only on the rows with a real target (padding-free),
+// which saves the projection's largest GEMM and the loss pass on padding.
+LossSums target_loss(model::TransformerImpl& model, const torch::Tensor& hidden,
+                     const torch::Tensor& target, double eps);
 
 }  // namespace swt::train

@@ -160,7 +160,8 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
   auto& model = *bundle_.model;
   const double eps = c_.train.label_smoothing;
   if (!c_.model.depth.adaptive)
-    return label_smoothed_loss(model.forward(b.src, b.tgt_in), b.tgt_out, eps).loss;
+    return target_loss(model, model.decode_hidden(b.tgt_in, model.encode(b.src)), b.tgt_out, eps)
+        .loss;
   // Aligned multi-exit training: the decoder reads a random encoder exit, and
   // every decoder exit gets an equal share of the loss.
   const int64_t min = c_.model.depth.encoder_min_layers, layers = c_.model.encoder_layers;
@@ -169,7 +170,7 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
   auto exits = model.decode_exits(b.tgt_in, model.encode(b.src, &depth));
   torch::Tensor total;
   for (const auto& h : exits) {
-    auto l = label_smoothed_loss(model.logits(h), b.tgt_out, eps).loss;
+    auto l = target_loss(model, h, b.tgt_out, eps).loss;
     total = total.defined() ? total + l : l;
   }
   return total / static_cast<double>(exits.size());
@@ -205,7 +206,8 @@ Validation Run::validate() {
   for (const auto& l : dev_encoded_.lengths()) lengths.push_back(std::max(l.src, l.tgt));
   for (const auto& batch : data::make_sorted_batches(lengths, 1 << 30, c_.train.batch_tokens)) {
     auto b = make_batch(dev_encoded_, batch, device_);
-    auto sums = label_smoothed_loss(bundle_.model->forward(b.src, b.tgt_in), b.tgt_out, 0.0);
+    auto& m = *bundle_.model;
+    auto sums = target_loss(m, m.decode_hidden(b.tgt_in, m.encode(b.src)), b.tgt_out, 0.0);
     loss_sum += sums.nll.item<double>();
     tokens += b.target_tokens;
   }

@@ -36,6 +36,44 @@ TEST(SingleQueryAttention, MatchesReferenceWithMixedValidKeys) {
     }
 }
 
+// Shared key rows (beams of one sentence reading one cross-attention cache):
+// rows picked in any order, repeated, one query row, all-padding key rows.
+TEST(SingleQueryAttention, SharedKeyRowsMatchReference) {
+  torch::manual_seed(7);
+  for (int64_t t : {1, 9}) {
+    auto k = torch::randn({3, 2, t, 16}), v = torch::randn({3, 2, t, 16});
+    auto valid = torch::rand({3, t}).gt(0.4);
+    valid[0].fill_(true);
+    valid[2].fill_(false);
+    for (const auto& rows : {std::vector<int64_t>{2, 0, 0, 1, 2, 2}, std::vector<int64_t>{1}}) {
+      auto kv_rows = torch::tensor(rows);
+      auto q = torch::randn({kv_rows.size(0), 2, 16});
+      torch::Tensor p, p_ref;
+      auto out = single_query_attention(q, k, v, valid, 0.25, &p, kv_rows);
+      auto ref = single_query_attention_reference(q, k, v, valid, 0.25, &p_ref, kv_rows);
+      EXPECT_LT(max_diff(out, ref), 1e-5) << t;
+      EXPECT_LT(max_diff(p, p_ref), 1e-6) << t;
+      // Against materialised copies: the same as giving every query its own row.
+      auto copies =
+          single_query_attention(q, k.index_select(0, kv_rows), v.index_select(0, kv_rows),
+                                 valid.index_select(0, kv_rows), 0.25);
+      EXPECT_EQ(max_diff(out, copies), 0.0);
+    }
+  }
+  // Keys and values as views of a longer cache (AttentionCache's storage):
+  // read in place, same result.
+  auto store_k = torch::randn({3, 2, 12, 16}), store_v = torch::randn({3, 2, 12, 16});
+  auto k = store_k.narrow(2, 0, 7), v = store_v.narrow(2, 0, 7);
+  auto q = torch::randn({3, 2, 16});
+  EXPECT_LT(max_diff(single_query_attention(q, k, v, {}, 0.25),
+                     single_query_attention_reference(q, k, v, {}, 0.25)),
+            1e-5);
+  // Out-of-range rows are errors, not reads past the cache.
+  EXPECT_ANY_THROW(single_query_attention(torch::zeros({2, 1, 4}), torch::zeros({1, 1, 3, 4}),
+                                          torch::zeros({1, 1, 3, 4}), {}, 1.0, nullptr,
+                                          torch::tensor({0, 1})));
+}
+
 TEST(SingleQueryAttention, BadShapesAreErrors) {
   EXPECT_ANY_THROW(single_query_attention(torch::zeros({1, 2, 4}), torch::zeros({1, 2, 3, 5}),
                                           torch::zeros({1, 2, 3, 5}), {}, 1.0));
@@ -55,7 +93,7 @@ TEST(SingleQueryAttention, DenseDecodingStepsEqualTheFullForward) {
   self->eval();
   cross->eval();
   torch::NoGradGuard no_grad;
-  const int64_t steps = 6;
+  const int64_t steps = 20;  // past the cache's first growth (16)
   auto x = torch::randn({2, steps, 32}), memory = torch::randn({2, 5, 32});
   auto mem_valid = torch::tensor({{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}}).to(torch::kBool);
   auto all = torch::ones({2, steps}, torch::kBool);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "nn/linear.h"
+#include "support/isa_params.h"
 
 namespace swt::kernels {
 
@@ -18,11 +19,7 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 // Every instruction-set path (those this CPU lacks fall back to the next).
-class SmallLinearIsa : public ::testing::TestWithParam<Isa> {
- protected:
-  void SetUp() override { set_max_isa(GetParam()); }
-  void TearDown() override { set_max_isa(Isa::kAvx512); }
-};
+using SmallLinearIsa = test::IsaTest;
 
 TEST_P(SmallLinearIsa, MatchesReferenceOverShapes) {
   torch::manual_seed(3);
@@ -48,20 +45,7 @@ TEST_P(SmallLinearIsa, Int8MatchesReferenceOnTheDequantizedWeight) {
       }
 }
 
-std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
-  switch (info.param) {
-    case Isa::kScalar:
-      return "Scalar";
-    case Isa::kAvx2:
-      return "Avx2";
-    case Isa::kAvx512:
-      return "Avx512";
-  }
-  return "Unknown";
-}
-
-INSTANTIATE_TEST_SUITE_P(AllPaths, SmallLinearIsa,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512), isa_name);
+INSTANTIATE_TEST_SUITE_P(AllPaths, SmallLinearIsa, test::all_isas(), test::isa_name);
 
 TEST(SmallLinear, SameResultWithMoreThreads) {
   auto x = torch::randn({5, 256}), w = torch::randn({1000, 256}), b = torch::randn({1000});
