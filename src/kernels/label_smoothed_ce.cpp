@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/isa.h"
+#include "kernels/vec.h"
 #include "util/error.h"
 
 namespace swt::kernels {
@@ -17,29 +18,6 @@ namespace swt::kernels {
 namespace {
 
 constexpr int kLanes = 16;  // independent accumulators: lets GCC vectorise the reductions
-
-// exp(x) for x <= 88 (Cephes' expf: x = n ln2 + r, |r| <= ln2 / 2, a degree-6
-// polynomial for e^r, 2^n through the exponent bits), in plain arithmetic so
-// that loops over it vectorise; about 1 ulp; results below 2^-126 flush to a
-// tiny normal instead of underflowing (e^-87 ~ 1.6e-38, irrelevant next to 1).
-__attribute__((always_inline)) inline float exp_approx(float x) {
-  x = std::max(x, -87.0f);
-  x = std::min(x, 88.0f);
-  const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  const float n = (x * 1.44269504088896341f + shifter) - shifter;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
 
 struct RowSums {
   float max;

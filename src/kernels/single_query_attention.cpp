@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/isa.h"
 #include "kernels/vec.h"
 #include "util/error.h"
 
@@ -33,27 +34,68 @@ void check_shapes(const torch::Tensor& q, const torch::Tensor& k, const torch::T
 }
 
 // One (sequence, head) row: scores into `s`, then probabilities, then out.
-void attend_row(const float* q, const float* k, const float* v, const bool* valid, int64_t t_len,
-                int64_t d, float scale, float* s, float* out, float* probs) {
-  float max = -std::numeric_limits<float>::infinity();
+// Inlined into one copy per instruction set (below), where the dot products,
+// the exponentials and the weighted sum vectorise.
+__attribute__((always_inline)) inline void attend_row(const float* q, const float* k,
+                                                      const float* v, const bool* valid,
+                                                      int64_t t_len, int64_t d, float scale,
+                                                      float* s, float* out, float* probs) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  float max = kNegInf;
   for (int64_t t = 0; t < t_len; ++t) {
-    s[t] =
-        valid && !valid[t] ? -std::numeric_limits<float>::infinity() : dot(q, k + t * d, d) * scale;
+    s[t] = valid && !valid[t] ? kNegInf : dot(q, k + t * d, d) * scale;
     max = std::max(max, s[t]);
   }
   std::fill(out, out + d, 0.0f);
-  if (max == -std::numeric_limits<float>::infinity()) {  // no valid key: zeros
+  if (max == kNegInf) {  // no valid key: zeros
     if (probs) std::fill(probs, probs + t_len, 0.0f);
     return;
   }
+  for (int64_t t = 0; t < t_len; ++t) s[t] = exp_approx(s[t] - max);
+  if (valid)  // masked keys: exactly zero
+    for (int64_t t = 0; t < t_len; ++t) s[t] = valid[t] ? s[t] : 0.0f;
   float sum = 0;
-  for (int64_t t = 0; t < t_len; ++t) sum += (s[t] = std::exp(s[t] - max));
+  for (int64_t t = 0; t < t_len; ++t) sum += s[t];
   const float inv = 1.0f / sum;
   for (int64_t t = 0; t < t_len; ++t) {
     const float p = s[t] * inv;
     if (p != 0.0f) axpy(p, v + t * d, out, d);
     if (probs) probs[t] = p;
   }
+}
+
+using RowFn = void (*)(const float*, const float*, const float*, const bool*, int64_t, int64_t,
+                       float, float*, float*, float*);
+
+void attend_plain(const float* q, const float* k, const float* v, const bool* valid, int64_t t_len,
+                  int64_t d, float scale, float* s, float* out, float* probs) {
+  attend_row(q, k, v, valid, t_len, d, scale, s, out, probs);
+}
+#if defined(__x86_64__)
+SWT_AVX2 void attend_avx2(const float* q, const float* k, const float* v, const bool* valid,
+                          int64_t t_len, int64_t d, float scale, float* s, float* out,
+                          float* probs) {
+  attend_row(q, k, v, valid, t_len, d, scale, s, out, probs);
+}
+SWT_AVX512 void attend_avx512(const float* q, const float* k, const float* v, const bool* valid,
+                              int64_t t_len, int64_t d, float scale, float* s, float* out,
+                              float* probs) {
+  attend_row(q, k, v, valid, t_len, d, scale, s, out, probs);
+}
+#endif
+
+RowFn pick_row_fn() {
+#if defined(__x86_64__)
+  switch (active_isa()) {
+    case Isa::kAvx512:
+      return &attend_avx512;
+    case Isa::kAvx2:
+      return &attend_avx2;
+    case Isa::kScalar:
+      break;
+  }
+#endif
+  return &attend_plain;
 }
 
 }  // namespace
@@ -88,14 +130,15 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
   const auto s = static_cast<float>(scale);
   const int64_t k_row = k.stride(0), k_head = k.stride(1), v_row = v.stride(0),
                 v_head = v.stride(1);
+  const RowFn attend = pick_row_fn();
   at::parallel_for(0, batch * heads, 8, [&](int64_t begin, int64_t end) {
     std::vector<float> scores(t_len);
     for (int64_t i = begin; i < end; ++i) {
       const int64_t b = i / heads, h = i % heads;
       const int64_t r = rowp ? rowp[b] : b;
-      attend_row(qp + i * d, kp + r * k_row + h * k_head, vp + r * v_row + h * v_head,
-                 validp ? validp + r * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
-                 pp ? pp + i * t_len : nullptr);
+      attend(qp + i * d, kp + r * k_row + h * k_head, vp + r * v_row + h * v_head,
+             validp ? validp + r * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
+             pp ? pp + i * t_len : nullptr);
     }
   });
   return out;

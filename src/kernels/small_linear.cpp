@@ -109,14 +109,22 @@ auto pick_kernel() {
   return &block_scalar<W>;
 }
 
-// Runs `block(m0, rows, n0, n1)` over row blocks; threads split the output
-// columns, so each weight row is read by one thread and sums do not depend
-// on the thread count.
+// Weight rows per tile: every row block of x passes over a tile while it is
+// in the L2 cache (64 rows of K = 2048 floats: 512 KB), so the weight comes
+// from memory once however many row blocks x has.
+constexpr int64_t kColumnTile = 64;
+
+// Runs `block(m0, rows, n0, n1)` over row blocks, tile by tile; threads split
+// the output columns, so each weight row is read by one thread and sums do
+// not depend on the thread count.
 template <typename Block>
 void for_blocks(int64_t rows, int64_t n_dim, const Block& block) {
-  at::parallel_for(0, n_dim, 64, [&](int64_t n0, int64_t n1) {
-    for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock)
-      block(m0, std::min(kRowBlock, rows - m0), n0, n1);
+  at::parallel_for(0, n_dim, kColumnTile, [&](int64_t n0, int64_t n1) {
+    for (int64_t t0 = n0; t0 < n1; t0 += kColumnTile) {
+      const int64_t t1 = std::min(n1, t0 + kColumnTile);
+      for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock)
+        block(m0, std::min(kRowBlock, rows - m0), t0, t1);
+    }
   });
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "nn/attention.h"
+#include "support/isa_params.h"
 
 namespace swt::kernels {
 
@@ -16,7 +17,10 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
 
 }  // namespace
 
-TEST(SingleQueryAttention, MatchesReferenceWithMixedValidKeys) {
+// Every instruction-set path.
+using SingleQueryAttentionIsa = test::IsaTest;
+
+TEST_P(SingleQueryAttentionIsa, MatchesReferenceWithMixedValidKeys) {
   torch::manual_seed(5);
   for (int64_t t : {1, 2, 17, 100})
     for (int64_t d : {1, 8, 33, 64}) {
@@ -35,6 +39,8 @@ TEST(SingleQueryAttention, MatchesReferenceWithMixedValidKeys) {
       EXPECT_LT(max_diff(no_mask, single_query_attention_reference(q, k, v, {}, 0.125)), 1e-5);
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllPaths, SingleQueryAttentionIsa, test::all_isas(), test::isa_name);
 
 // Shared key rows (beams of one sentence reading one cross-attention cache):
 // rows picked in any order, repeated, one query row, all-padding key rows.
