@@ -74,17 +74,9 @@ SWT_AVX512 void mask_scale_avx512(const float* in, float* out, int64_t n, uint32
 
 template <bool kRelu>
 MaskFn pick_mask_fn() {
-#if defined(__x86_64__)
-  switch (active_isa()) {
-    case Isa::kAvx512:
-      return &mask_scale_avx512<kRelu>;
-    case Isa::kAvx2:
-      return &mask_scale_avx2<kRelu>;
-    case Isa::kScalar:
-      break;
-  }
-#endif
-  return &mask_scale_plain<kRelu>;
+  return for_active_isa<MaskFn>(&mask_scale_plain<kRelu>,
+                                SWT_ISA_FN(&mask_scale_plain<kRelu>, &mask_scale_avx2<kRelu>),
+                                SWT_ISA_FN(&mask_scale_plain<kRelu>, &mask_scale_avx512<kRelu>));
 }
 
 // Applies the mask of (seed, p) to every element of x, after ReLU if asked.

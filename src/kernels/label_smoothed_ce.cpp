@@ -95,17 +95,8 @@ SWT_AVX512 RowLoss row_avx512(const float* x, float* g, int64_t v, int64_t t, do
 #endif
 
 RowFn pick_row_fn() {
-#if defined(__x86_64__)
-  switch (active_isa()) {
-    case Isa::kAvx512:
-      return &row_avx512;
-    case Isa::kAvx2:
-      return &row_avx2;
-    case Isa::kScalar:
-      break;
-  }
-#endif
-  return &row_plain;
+  return for_active_isa<RowFn>(&row_plain, SWT_ISA_FN(&row_plain, &row_avx2),
+                               SWT_ISA_FN(&row_plain, &row_avx512));
 }
 
 void check_inputs(const torch::Tensor& logits, const torch::Tensor& target, double eps) {

@@ -85,17 +85,8 @@ SWT_AVX512 void attend_avx512(const float* q, const float* k, const float* v, co
 #endif
 
 RowFn pick_row_fn() {
-#if defined(__x86_64__)
-  switch (active_isa()) {
-    case Isa::kAvx512:
-      return &attend_avx512;
-    case Isa::kAvx2:
-      return &attend_avx2;
-    case Isa::kScalar:
-      break;
-  }
-#endif
-  return &attend_plain;
+  return for_active_isa<RowFn>(&attend_plain, SWT_ISA_FN(&attend_plain, &attend_avx2),
+                               SWT_ISA_FN(&attend_plain, &attend_avx512));
 }
 
 }  // namespace

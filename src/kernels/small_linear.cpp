@@ -101,12 +101,8 @@ SWT_AVX512 void block_avx512(const float* x, int64_t rows, const W* w, const flo
 // The widest kernel this CPU runs, within set_max_isa.
 template <typename W>
 auto pick_kernel() {
-#if defined(__x86_64__)
-  const Isa isa = active_isa();
-  if (isa == Isa::kAvx512) return &block_avx512<W>;
-  if (isa == Isa::kAvx2) return &block_avx2<W>;
-#endif
-  return &block_scalar<W>;
+  return for_active_isa(&block_scalar<W>, SWT_ISA_FN(&block_scalar<W>, &block_avx2<W>),
+                        SWT_ISA_FN(&block_scalar<W>, &block_avx512<W>));
 }
 
 // Weight rows per tile: every row block of x passes over a tile while it is
