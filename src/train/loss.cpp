@@ -1,13 +1,10 @@
 #include "train/loss.h"
 
-#include "kernels/label_smoothed_ce.h"
-
 namespace swt::train {
 
 LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& target, double eps) {
-  auto sums = kernels::label_smoothed_cross_entropy(logits.reshape({-1, logits.size(-1)}),
-                                                    target.reshape({-1}), eps, /*ignore_index=*/0);
-  return {sums.loss, sums.nll};
+  return kernels::label_smoothed_cross_entropy(logits.reshape({-1, logits.size(-1)}),
+                                               target.reshape({-1}), eps, /*ignore_index=*/0);
 }
 
 LossSums target_loss(model::TransformerImpl& model, const torch::Tensor& hidden,

@@ -3,14 +3,14 @@
 
 #include <torch/torch.h>
 
+#include "kernels/label_smoothed_ce.h"
 #include "model/transformer.h"
 
 namespace swt::train {
 
-struct LossSums {
-  torch::Tensor loss;  // smoothed loss, summed (differentiable)
-  torch::Tensor nll;   // plain negative log-likelihood, summed (for perplexity)
-};
+// loss: smoothed, summed (differentiable); nll: plain negative
+// log-likelihood, summed (for perplexity).
+using LossSums = kernels::CrossEntropySums;
 
 // logits [..., V]; target [...] with 0 = padding (ignored).
 // Smoothing puts eps/V on every class and 1-eps on the target. Runs the
