@@ -30,6 +30,7 @@ struct TranslatorOptions {
   std::string decoder_exit;            // halting (default with a threshold) | confidence | none
   bool int8 = false;  // int8 weights for small-batch decoding (`swt translate --int8`)
   int threads = 0;    // CPU threads for this process (0 = all cores; a process-wide setting)
+  std::string precision = "auto";  // matrix products: fp32 | bf16 | auto (`--precision`)
 };
 
 struct TranslationResult {

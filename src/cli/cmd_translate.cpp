@@ -21,6 +21,7 @@ struct TranslateArgs {
   std::string depth_policy = "fixed", decoder_exit;
   double exit_threshold = -1;
   bool stats = false, int8 = false;
+  std::string precision = "auto";
   int64_t max_input_tokens = 1024;
 };
 
@@ -95,8 +96,12 @@ void setup_translate(CLI::App& sub) {
                "int8 weights for small-batch decoding (one scale per output row; faster when "
                "reading the weights dominates, e.g. batch 1)");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  sub.add_option("--precision", a->precision,
+                 "matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16)")
+      ->capture_default_str();
   sub.callback([a] {
     nn::apply_threads(a->threads);
+    a->options.precision = nn::parse_precision(a->precision, "--precision");
     if (a->options.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
     a->options.replace_unk = !a->no_unk_replace;
     a->options.search.depth = decode::inference_depth(a->options.search.depth, a->depth_policy,

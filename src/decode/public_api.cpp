@@ -34,6 +34,7 @@ decode::TranslateOptions internal_options(const TranslatorOptions& o) {
       decode::inference_depth(t.search.depth, o.depth_policy, o.exit_threshold, o.decoder_exit);
   t.batch_size = o.batch_size;
   t.replace_unk = o.replace_unk;
+  t.precision = nn::parse_precision(o.precision, "precision");
   return t;
 }
 

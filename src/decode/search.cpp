@@ -5,6 +5,7 @@
 #include <limits>
 #include <tuple>
 
+#include "kernels/parallel.h"
 #include "text/vocab.h"
 #include "util/error.h"
 
@@ -34,6 +35,20 @@ struct SentenceSearch {
   bool done = false;
 };
 
+// Rows of a [rows, vocab] step per parallel block: enough to amortise a block.
+constexpr int64_t kRowsPerBlock = 4;
+
+// log_softmax over the last dimension, row blocks on the thread pool: the
+// same LibTorch kernel per row, so the same values as one call.
+torch::Tensor row_blocks_log_softmax(const torch::Tensor& logits) {
+  auto out = torch::empty_like(logits);
+  kernels::parallel_for(0, logits.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
+    auto block = out.narrow(0, lo, hi - lo);
+    at::_log_softmax_out(block, logits.narrow(0, lo, hi - lo), 1, false);
+  });
+  return out;
+}
+
 // Log-probabilities of the next token and the most-attended source positions
 // for every row of the active batch.
 void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens,
@@ -45,7 +60,7 @@ void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens
                    .view({-1, 1});
   torch::Tensor weights;
   auto logits = model.decode_step(input, memory, state, depth, &weights, &exits);
-  logprobs = torch::log_softmax(logits.select(1, 0).to(torch::kFloat), -1).cpu();
+  logprobs = row_blocks_log_softmax(logits.select(1, 0).to(torch::kFloat).cpu().contiguous());
   attended = weights.select(1, 0).argmax(-1).cpu();
 }
 
@@ -72,9 +87,13 @@ void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
   logprobs.select(1, kPad).fill_(-std::numeric_limits<float>::infinity());
   logprobs.select(1, kBos).fill_(-std::numeric_limits<float>::infinity());
   const int64_t k = std::min<int64_t>(2 * beam, logprobs.size(1) - 2);
-  std::tie(values, tokens) = logprobs.topk(k, /*dim=*/1);
-  values = values.contiguous();
-  tokens = tokens.contiguous();
+  values = torch::empty({logprobs.size(0), k}, logprobs.options());
+  tokens = torch::empty({logprobs.size(0), k}, logprobs.options().dtype(torch::kLong));
+  // Row blocks on the thread pool; each row's top k as one topk call gives.
+  kernels::parallel_for(0, logprobs.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
+    auto v = values.narrow(0, lo, hi - lo), t = tokens.narrow(0, lo, hi - lo);
+    at::topk_out(v, t, logprobs.narrow(0, lo, hi - lo), k, /*dim=*/1);
+  });
 }
 
 // Expands the beams of one sentence from its rows [row, row + live) of the

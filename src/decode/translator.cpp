@@ -44,6 +44,7 @@ Translation Translator::render(const Hypothesis& h,
 }
 
 std::vector<std::vector<Translation>> Translator::translate(const std::vector<std::string>& lines) {
+  nn::MatmulPrecisionGuard precision(options_.precision.value_or(nn::matmul_precision()));
   const int64_t n = static_cast<int64_t>(lines.size());
   std::vector<std::vector<std::string>> tokens(n);
   std::vector<int64_t> lengths(n);

@@ -3,11 +3,13 @@
 // back in input order and do not depend on the batch size.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "decode/search.h"
 #include "model/model_dir.h"
+#include "nn/precision.h"
 
 namespace swt::decode {
 
@@ -15,6 +17,8 @@ struct TranslateOptions {
   SearchOptions search;
   int64_t batch_size = 32;  // sentences per batch
   bool replace_unk = true;  // <unk> -> most-attended source word
+  // Matrix products (`--precision`); unset: the calling thread's (nn/precision.h).
+  std::optional<nn::Precision> precision;
 };
 
 // Inference depth from the user-facing switches (`swt translate` and the

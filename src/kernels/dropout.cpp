@@ -1,13 +1,13 @@
 #include "kernels/dropout.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
 #include <mutex>
 
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 #include "util/error.h"
 
 namespace swt::kernels {
@@ -88,7 +88,7 @@ torch::Tensor apply_mask(const torch::Tensor& x_in, double p, uint64_t seed, boo
   const uint32_t threshold = dropout_threshold(p);
   const auto scale = static_cast<float>(1.0 / (1.0 - p));
   const MaskFn fn = relu ? pick_mask_fn<true>() : pick_mask_fn<false>();
-  at::parallel_for(0, x.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+  kernels::parallel_for(0, x.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
     while (begin < end) {  // split at 2^32-element segment boundaries
       const auto segment = static_cast<uint64_t>(begin) >> 32;
       const int64_t stop = std::min<int64_t>(end, static_cast<int64_t>((segment + 1) << 32));

@@ -1,7 +1,5 @@
 #include "kernels/label_smoothed_ce.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 #include "kernels/vec.h"
 #include "util/error.h"
 
@@ -118,7 +117,7 @@ RowLoss fused_sums(const torch::Tensor& logits, const torch::Tensor& target, dou
   float* g = grad ? grad->data_ptr<float>() : nullptr;
   const RowFn fn = pick_row_fn();
   std::atomic<bool> bad_target{false};
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+  kernels::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       if (t[r] == ignore) {
         if (g) std::fill(g + r * v, g + (r + 1) * v, 0.0f);

@@ -1,12 +1,11 @@
 #include "kernels/single_query_attention.h"
 
-#include <ATen/Parallel.h>
-
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 #include "kernels/vec.h"
 #include "util/error.h"
 
@@ -122,7 +121,7 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
   const int64_t k_row = k.stride(0), k_head = k.stride(1), v_row = v.stride(0),
                 v_head = v.stride(1);
   const RowFn attend = pick_row_fn();
-  at::parallel_for(0, batch * heads, 8, [&](int64_t begin, int64_t end) {
+  kernels::parallel_for(0, batch * heads, 8, [&](int64_t begin, int64_t end) {
     std::vector<float> scores(t_len);
     for (int64_t i = begin; i < end; ++i) {
       const int64_t b = i / heads, h = i % heads;

@@ -1,11 +1,10 @@
 #include "kernels/small_linear.h"
 
-#include <ATen/Parallel.h>
-
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
+#include "kernels/parallel.h"
 #include "util/error.h"
 
 namespace swt::kernels {
@@ -115,7 +114,7 @@ constexpr int64_t kColumnTile = 64;
 // not depend on the thread count.
 template <typename Block>
 void for_blocks(int64_t rows, int64_t n_dim, const Block& block) {
-  at::parallel_for(0, n_dim, kColumnTile, [&](int64_t n0, int64_t n1) {
+  kernels::parallel_for(0, n_dim, kColumnTile, [&](int64_t n0, int64_t n1) {
     for (int64_t t0 = n0; t0 < n1; t0 += kColumnTile) {
       const int64_t t1 = std::min(n1, t0 + kColumnTile);
       for (int64_t m0 = 0; m0 < rows; m0 += kRowBlock)

@@ -2,7 +2,9 @@
 
 #include <unordered_map>
 
+#include "kernels/gemm.h"
 #include "kernels/small_linear.h"
+#include "nn/precision.h"
 
 namespace swt::nn {
 
@@ -28,31 +30,83 @@ const kernels::Int8Weight* int8_copy(const torch::Tensor& weight) {
 
 bool wants_grad(const torch::Tensor& t) { return t.defined() && t.requires_grad(); }
 
+bool float_cpu(const torch::Tensor& t) {
+  return !t.defined() || (t.device().is_cpu() && t.scalar_type() == torch::kFloat);
+}
+
 bool small_rows_case(const torch::Tensor& x, const torch::Tensor& weight,
                      const torch::Tensor& bias) {
   if (torch::GradMode::is_enabled() && (wants_grad(x) || wants_grad(weight) || wants_grad(bias)))
     return false;
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat ||
-      weight.scalar_type() != torch::kFloat || !weight.is_contiguous() || x.dim() < 1)
-    return false;
-  if (bias.defined() && (bias.scalar_type() != torch::kFloat || !bias.is_contiguous()))
-    return false;
+  if (!float_cpu(x) || !float_cpu(weight) || !weight.is_contiguous() || x.dim() < 1) return false;
+  if (bias.defined() && !bias.is_contiguous()) return false;
   const int64_t k = x.size(-1);
   return k > 0 && x.numel() / k <= kernels::kSmallLinearMaxRows;
 }
+
+// op(a) op(b) in the thread's matmul precision, float32 result: bfloat16
+// operands with float32 accumulation (oneDNN through LibTorch), or oneDNN's
+// sgemm on the shared thread pool.
+torch::Tensor product(const torch::Tensor& a, bool trans_a, const torch::Tensor& b, bool trans_b,
+                      Precision precision) {
+  if (precision == Precision::kBf16) {
+    auto ab = a.to(torch::kBFloat16), bb = b.to(torch::kBFloat16);
+    return torch::mm(trans_a ? ab.t() : ab, trans_b ? bb.t() : bb).to(torch::kFloat);
+  }
+  return kernels::matmul(a, trans_a, b, trans_b);
+}
+
+// y = x W^T on rows x [M, K], with its own backward so that every product
+// of training runs on the same pool (and precision) as the forward. The bias
+// is added outside (LibTorch's add already has the right gradient).
+struct LinearFunction : torch::autograd::Function<LinearFunction> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight) {
+    ctx->save_for_backward({x, weight});
+    // Backward may run on another thread: it uses the forward's precision.
+    ctx->saved_data["bf16"] = matmul_precision() == Precision::kBf16;
+    return product(x, false, weight, true, matmul_precision());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& weight = saved[1];
+    const auto& dy = grads[0];
+    const auto precision = ctx->saved_data["bf16"].toBool() ? Precision::kBf16 : Precision::kFp32;
+    torch::Tensor dx, dw;
+    if (ctx->needs_input_grad(0)) dx = product(dy, false, weight, false, precision);
+    if (ctx->needs_input_grad(1)) dw = product(dy, true, x, false, precision);
+    return {dx, dw};
+  }
+};
 
 }  // namespace
 
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight,
                      const torch::Tensor& bias) {
-  if (!small_rows_case(x, weight, bias)) return torch::nn::functional::linear(x, weight, bias);
+  if (!float_cpu(x) || !float_cpu(weight) || !float_cpu(bias) || x.dim() < 1 || weight.dim() != 2)
+    return torch::nn::functional::linear(x, weight, bias);
   const int64_t k = x.size(-1);
   auto out_shape = x.sizes().vec();
   out_shape.back() = weight.size(0);
-  auto rows = x.reshape({-1, k}).contiguous();
-  const auto* q = int8_copy(weight);
-  auto y =
-      q ? kernels::small_linear_int8(rows, *q, bias) : kernels::small_linear(rows, weight, bias);
+  auto rows = x.reshape({-1, k});
+  if (small_rows_case(x, weight, bias) && matmul_precision() == Precision::kFp32) {
+    rows = rows.contiguous();
+    const auto* q = int8_copy(weight);
+    auto y =
+        q ? kernels::small_linear_int8(rows, *q, bias) : kernels::small_linear(rows, weight, bias);
+    return y.view(out_shape);
+  }
+  const bool grad =
+      torch::GradMode::is_enabled() && (wants_grad(x) || wants_grad(weight) || wants_grad(bias));
+  if (grad) {
+    auto y = LinearFunction::apply(rows, weight);
+    return (bias.defined() ? y + bias : y).view(out_shape);
+  }
+  auto y = product(rows, false, weight, true, matmul_precision());
+  if (bias.defined()) y.add_(bias);
   return y.view(out_shape);
 }
 

@@ -1,10 +1,10 @@
 #include "nn/switch_kernels.h"
 
-#include <ATen/Parallel.h>
-
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include "kernels/parallel.h"
 
 namespace swt::nn {
 
@@ -66,7 +66,7 @@ bool row_probs(const CoreView<T>& c, int64_t r, T* p) {
 
 template <typename T>
 void forward_rows(const CoreView<T>& c, T* out, T* probs) {
-  at::parallel_for(0, c.heads * c.nq, 8, [&](int64_t begin, int64_t end) {
+  kernels::parallel_for(0, c.heads * c.nq, 8, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       T* p = probs + r * c.slots;
       if (!row_probs(c, r, p)) continue;
@@ -85,7 +85,7 @@ void forward_rows(const CoreView<T>& c, T* out, T* probs) {
 template <typename T>
 void backward_rows(const CoreView<T>& c, const T* probs, const T* grad_out, T* gq, T* gk, T* gv,
                    T* gbias) {
-  at::parallel_for(0, c.heads, 1, [&](int64_t begin, int64_t end) {
+  kernels::parallel_for(0, c.heads, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> dp(c.slots);
     for (int64_t h = begin; h < end; ++h)
       for (int64_t i = 0; i < c.nq; ++i) {

@@ -1,9 +1,8 @@
 #include "nn/switch_layout.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 
+#include "kernels/parallel.h"
 #include "nn/switch_kernels.h"
 #include "util/error.h"
 
@@ -264,7 +263,7 @@ SwitchLayout build_layout(const SwitchGeometry& g, SwitchMode mode, const PoolPl
   AT_DISPATCH_FLOATING_TYPES(qc.scalar_type(), "switch_layout", [&] {
     QueryLayout<scalar_t> builder(g, mode, plan, fine_heads, qc.data_ptr<scalar_t>(),
                                   kc.data_ptr<scalar_t>(), nq, d, kc.size(1), out);
-    at::parallel_for(0, nq, 16, [&](int64_t begin, int64_t end) {
+    kernels::parallel_for(0, nq, 16, [&](int64_t begin, int64_t end) {
       auto local = builder;  // per-thread copy: it keeps the current query's state
       for (int64_t i = begin; i < end; ++i) local.fill(i, queries.seq[i], queries.pos[i]);
     });

@@ -5,24 +5,31 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <thread>
+
+#include "kernels/parallel.h"
 
 namespace swt::nn {
 
-// LibTorch's set_num_threads does not reach OpenBLAS (the BLAS Debian's
-// libtorch uses), whose pthread build otherwise runs one busy worker per core
-// inside every GEMM: with `--threads 1` two jobs would fight over the cores.
-// Looked up at run time because other BLAS builds lack the function.
-inline void set_blas_threads(int threads) {
+// One pool for all parallel work: ours (kernels/parallel.h), which runs the
+// GEMMs and the fused kernels. LibTorch's OpenMP pool and OpenBLAS's pthread
+// pool are both kept at one thread. With several pools on two cores the
+// pools' workers busy-waited against each other, and LibTorch's fixed
+// per-thread shares waited for whichever thread the OS had descheduled:
+// `--threads 2` decoded up to 5x slower than `--threads 1` (BENCHMARKS.md,
+// "Threads"). OpenBLAS is looked up at run time: other BLAS builds lack it.
+inline void keep_blas_single_threaded() {
   using SetThreads = void (*)(int);
   if (auto* f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    f(threads);
+    f(1);
 }
 
 inline void apply_threads(int64_t threads) {
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  torch::set_num_threads(static_cast<int>(threads));
-  set_blas_threads(static_cast<int>(threads));
+  torch::set_num_threads(1);
+  keep_blas_single_threaded();
+  kernels::set_parallel_threads(static_cast<int>(threads));
 }
 
 }  // namespace swt::nn

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "nn/precision.h"
 #include "util/error.h"
 
 namespace swt::train {
@@ -165,6 +166,10 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
        &t.depth_penalty},
       {"train.seed", "random seed (initialisation, dropout, batch order)", &t.seed},
       {"train.threads", "CPU threads (0 = all cores)", &t.threads},
+      {"train.precision",
+       "matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16 dot products, "
+       "AVX512-BF16 or AMX; weights, optimizer, softmax, norms and loss stay fp32)",
+       &t.precision},
       {"train.init_from",
        "model directory to fine-tune from: its vocabularies and matching weights (new tensors "
        "such as halting units start fresh)",
@@ -218,6 +223,8 @@ TrainConfig load_train_config(const std::string& yaml_path,
     if (!config.preset.empty()) apply_preset(config.preset, config.model);
   }
   for (const auto& [key, s] : settings) set_field(*find_option(table, key), s);
+  if (auto it = settings.find("train.precision"); it != settings.end())
+    nn::parse_precision(config.train.precision, it->second.origin + ": train.precision");
   return config;
 }
 

@@ -44,6 +44,8 @@ struct TrainOptions {
   double depth_penalty = 0.01;   // pushes halting units towards earlier exits
   int64_t seed = 1;
   int64_t threads = 0;  // 0 = all cores
+  // Matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16).
+  std::string precision = "auto";
   // Fine-tuning: start from this model directory's weights and vocabularies
   // instead of a random initialisation (ignored when --resume finds a checkpoint).
   std::string init_from;

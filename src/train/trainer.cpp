@@ -6,6 +6,8 @@
 
 #include "decode/translator.h"
 #include "eval/bleu.h"
+#include "kernels/parallel.h"
+#include "nn/precision.h"
 #include "train/checkpoint.h"
 #include "train/halting.h"
 #include "train/loss.h"
@@ -139,11 +141,15 @@ void Run::setup() {
   std::cerr << "train pairs " << train_.src.size() << " (skipped " << train_.skipped_too_long
             << " too long or empty), dev " << dev_.src.size() << ", vocab "
             << bundle_.src_vocab.size() << "/" << bundle_.tgt_vocab.size() << ", parameters "
-            << params << ", threads " << torch::get_num_threads() << "\n";
-  log_.write({{"event", "start"},
-              {"train_pairs", train_.src.size()},
-              {"parameters", params},
-              {"resumed_step", state_.step}});
+            << params << ", threads " << kernels::parallel_threads() << ", precision "
+            << precision_name(nn::parse_precision(c_.train.precision, "train.precision")) << "\n";
+  log_.write(
+      {{"event", "start"},
+       {"precision", precision_name(nn::parse_precision(c_.train.precision, "train.precision"))},
+       {"threads", kernels::parallel_threads()},
+       {"train_pairs", train_.src.size()},
+       {"parameters", params},
+       {"resumed_step", state_.step}});
 }
 
 // Fine-tuning start: the weights the two models share; the rest (e.g. the
@@ -311,6 +317,8 @@ void Run::log_progress(double loss_per_token, double tokens_per_s) {
 
 TrainSummary Run::run() {
   setup();
+  // Every product of training and validation runs in the chosen precision.
+  nn::MatmulPrecisionGuard precision(nn::parse_precision(c_.train.precision, "train.precision"));
   started_ = Clock::now();
   elapsed_before_ = state_.elapsed_seconds;
   bundle_.model->train();

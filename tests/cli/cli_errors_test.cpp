@@ -39,6 +39,24 @@ TEST(CliErrors, BadValueAndBrokenYaml) {
   EXPECT_NE(r.output.find("invalid YAML"), std::string::npos) << r.output;
 }
 
+TEST(CliErrors, UnknownPrecisionNamesTheOption) {
+  const auto dir = testing::temp_dir("cli_errors");
+  const auto cfg = dir + "/precision.yaml";
+  std::ofstream(cfg) << "train:\n  precision: fp16\n";
+  auto r = testing::run_swt("train --config " + cfg + " --dump-config");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output,
+            "error: " + cfg + ":2: train.precision must be fp32, bf16 or auto, got 'fp16'\n");
+  r = testing::run_swt("train --dump-config --set train.precision=half");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output,
+            "error: --set train.precision: train.precision must be fp32, bf16 or auto, got "
+            "'half'\n");
+  r = testing::run_swt("translate --model /nonexistent --precision int4 < /dev/null");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output, "error: --precision must be fp32, bf16 or auto, got 'int4'\n");
+}
+
 TEST(CliErrors, ModelDirectoryFromSomethingElse) {
   const auto dir = testing::temp_dir("cli_errors_foreign");
   std::ofstream(dir + "/config.json") << "{\"name\": \"bert\"}";
