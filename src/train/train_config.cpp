@@ -80,6 +80,73 @@ void collect(const YAML::Node& node, const std::string& prefix, const std::strin
   }
 }
 
+// The values an option may take, checked when the config is read, before any
+// work starts: [lo, hi], an end excluded where `*_open` says so.
+struct Range {
+  const char* key;
+  double lo, hi;
+  bool lo_open = false, hi_open = false;
+};
+
+constexpr double kNoLimit = 1e300;
+
+const Range kRanges[] = {
+    {"data.vocab_min_count", 1, kNoLimit},
+    {"data.vocab_max_size", 0, kNoLimit},
+    {"data.max_length", 1, kNoLimit},
+    {"model.d_model", 1, kNoLimit},
+    {"model.heads", 1, kNoLimit},
+    {"model.d_ff", 1, kNoLimit},
+    {"model.encoder_layers", 1, kNoLimit},
+    {"model.decoder_layers", 1, kNoLimit},
+    {"model.dropout", 0, 1, false, true},
+    {"model.attention_dropout", 0, 1, false, true},
+    {"train.batch_tokens", 1, kNoLimit},
+    {"train.accumulate", 1, kNoLimit},
+    {"train.lr", 0, kNoLimit, true},
+    {"train.warmup_steps", 0, kNoLimit},
+    {"train.adam_beta1", 0, 1, false, true},
+    {"train.adam_beta2", 0, 1, false, true},
+    {"train.adam_eps", 0, kNoLimit, true},
+    {"train.weight_decay", 0, kNoLimit},
+    {"train.label_smoothing", 0, 1, false, true},
+    {"train.clip_norm", 0, kNoLimit},
+    {"train.max_steps", 0, kNoLimit},
+    {"train.max_epochs", 0, kNoLimit},
+    {"train.max_minutes", 0, kNoLimit},
+    {"train.valid_every", 1, kNoLimit},
+    {"train.valid_sentences", 0, kNoLimit},
+    {"train.valid_beam", 1, kNoLimit},
+    {"train.patience", 0, kNoLimit},
+    {"train.log_every", 1, kNoLimit},
+    {"train.halting_steps", 0, kNoLimit},
+    {"train.halting_epsilon", 0, kNoLimit},
+    {"train.depth_penalty", 0, kNoLimit},
+    {"train.threads", 0, 4096},
+};
+
+std::string describe(const Range& r) {
+  auto num = [](double x) {
+    std::ostringstream o;
+    o << x;
+    return o.str();
+  };
+  if (r.hi >= kNoLimit) return std::string(r.lo_open ? "> " : ">= ") + num(r.lo);
+  return "in " + std::string(r.lo_open ? "(" : "[") + num(r.lo) + ", " + num(r.hi) +
+         (r.hi_open ? ")" : "]");
+}
+
+double numeric_value(const OptionInfo& opt) {
+  if (auto* i = std::get_if<int64_t*>(&opt.field)) return static_cast<double>(**i);
+  if (auto* d = std::get_if<double*>(&opt.field)) return **d;
+  return 0;
+}
+
+// Every value in its range, or an error naming where the value came from
+// (FILE:LINE, --set, or the preset/default when nothing set it).
+void check_ranges(const std::vector<OptionInfo>& table,
+                  const std::map<std::string, Setting>& settings);
+
 const OptionInfo* find_option(const std::vector<OptionInfo>& table, const std::string& key) {
   for (const auto& opt : table)
     if (opt.key == key) return &opt;
@@ -223,10 +290,29 @@ TrainConfig load_train_config(const std::string& yaml_path,
     if (!config.preset.empty()) apply_preset(config.preset, config.model);
   }
   for (const auto& [key, s] : settings) set_field(*find_option(table, key), s);
+  check_ranges(table, settings);
   if (auto it = settings.find("train.precision"); it != settings.end())
     nn::parse_precision(config.train.precision, it->second.origin + ": train.precision");
   return config;
 }
+
+namespace {
+
+void check_ranges(const std::vector<OptionInfo>& table,
+                  const std::map<std::string, Setting>& settings) {
+  for (const auto& r : kRanges) {
+    const auto* opt = find_option(table, r.key);
+    if (!opt) continue;
+    const double v = numeric_value(*opt);
+    const bool ok = (r.lo_open ? v > r.lo : v >= r.lo) && (r.hi_open ? v < r.hi : v <= r.hi);
+    if (ok) continue;
+    const auto it = settings.find(r.key);
+    const std::string origin = it == settings.end() ? "default" : it->second.origin;
+    fail(origin + ": " + r.key + " must be " + describe(r) + ", got " + field_to_string(*opt));
+  }
+}
+
+}  // namespace
 
 std::string dump_train_config(const TrainConfig& config) {
   TrainConfig copy = config;

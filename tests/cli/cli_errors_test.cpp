@@ -57,6 +57,30 @@ TEST(CliErrors, UnknownPrecisionNamesTheOption) {
   EXPECT_EQ(r.output, "error: --precision must be fp32, bf16 or auto, got 'int4'\n");
 }
 
+TEST(CliErrors, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
+  const auto dir = testing::temp_dir("cli_errors_ranges");
+  const auto cfg = dir + "/ranges.yaml";
+  std::ofstream(cfg) << "train:\n  lr: 0.001\n  log_every: 0\n";
+  auto r = testing::run_swt("train --config " + cfg + " --model-dir " + dir + "/model");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output, "error: " + cfg + ":3: train.log_every must be >= 1, got 0\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/model"));  // nothing written
+  const std::pair<const char*, const char*> cases[] = {
+      {"train.valid_every=0", "train.valid_every must be >= 1, got 0"},
+      {"train.lr=-1", "train.lr must be > 0, got -1"},
+      {"train.accumulate=0", "train.accumulate must be >= 1, got 0"},
+      {"train.batch_tokens=0", "train.batch_tokens must be >= 1, got 0"},
+      {"model.dropout=1", "model.dropout must be in [0, 1), got 1"},
+      {"train.adam_beta2=1", "train.adam_beta2 must be in [0, 1), got 1"},
+  };
+  for (const auto& [set, message] : cases) {
+    const std::string key = std::string(set).substr(0, std::string(set).find('='));
+    r = testing::run_swt(std::string("train --dump-config --set ") + set);
+    EXPECT_EQ(r.status, 1) << set;
+    EXPECT_EQ(r.output, "error: --set " + key + ": " + message + "\n");
+  }
+}
+
 TEST(CliErrors, ModelDirectoryFromSomethingElse) {
   const auto dir = testing::temp_dir("cli_errors_foreign");
   std::ofstream(dir + "/config.json") << "{\"name\": \"bert\"}";

@@ -3,9 +3,10 @@
 // both split paths (rows and columns), and inside an existing parallel region.
 #include "kernels/gemm.h"
 
-#include "kernels/parallel.h"
 #include <gtest/gtest.h>
 
+#include "kernels/parallel.h"
+#include "support/pool_threads.h"
 #include "util/error.h"
 
 namespace swt::kernels {
@@ -26,15 +27,7 @@ void check(int64_t m, int64_t k, int64_t n, bool ta, bool tb) {
   expect_close(matmul(a, ta, b, tb), matmul_reference(a, ta, b, tb), k);
 }
 
-class GemmThreads : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override {
-    saved_ = parallel_threads();
-    set_parallel_threads(GetParam());
-  }
-  void TearDown() override { set_parallel_threads(saved_); }
-  int saved_ = 1;
-};
+using GemmThreads = test::PoolThreadsTest;
 
 }  // namespace
 

@@ -12,19 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/pool_threads.h"
+
 namespace swt::kernels {
 
 namespace {
 
-class PoolThreads : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override {
-    saved_ = parallel_threads();
-    set_parallel_threads(GetParam());
-  }
-  void TearDown() override { set_parallel_threads(saved_); }
-  int saved_ = 1;
-};
+using PoolThreads = test::PoolThreadsTest;
 
 // Runs a loop and returns how often each index was visited and the blocks.
 std::vector<int> visits(int64_t begin, int64_t end, int64_t grain,

@@ -3,11 +3,12 @@
 // gradients of input, weight and bias, at 1 and 2 threads, fp32 and bf16.
 #include "nn/linear.h"
 
-#include "kernels/parallel.h"
 #include <gtest/gtest.h>
 
 #include "kernels/isa.h"
+#include "kernels/parallel.h"
 #include "nn/precision.h"
+#include "support/pool_threads.h"
 #include "util/error.h"
 
 namespace swt::nn {
@@ -41,15 +42,7 @@ void expect_matches(const Result& got, const Result& want, double tol) {
   EXPECT_LE(rel_error(got.db, want.db), tol);
 }
 
-class LinearThreads : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override {
-    saved_ = kernels::parallel_threads();
-    kernels::set_parallel_threads(GetParam());
-  }
-  void TearDown() override { kernels::set_parallel_threads(saved_); }
-  int saved_ = 1;
-};
+using LinearThreads = test::PoolThreadsTest;
 
 auto ours = [](const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   return linear(x, w, b);
