@@ -1,8 +1,10 @@
 #include "model/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -82,6 +84,57 @@ void save_safetensors(const std::string& path, const TensorMap& tensors,
   write_file_atomic(path, out);
 }
 
+namespace {
+
+// One header entry, checked against the file before anything is allocated.
+struct Entry {
+  std::string name;
+  torch::ScalarType type;
+  std::vector<int64_t> shape;
+  uint64_t begin = 0, end = 0;
+};
+
+// Reads and checks one entry: JSON types, a known dtype, non-negative
+// dimensions whose byte size neither overflows nor differs from the offsets,
+// and offsets inside the data section. Any mismatch is a one-line error.
+Entry parse_entry(const std::string& path, const std::string& name, const nlohmann::json& info,
+                  uint64_t data_len) {
+  auto bad = [&](const std::string& problem) {
+    fail_at(path, 0, "tensor '" + name + "': " + problem);
+  };
+  Entry e;
+  e.name = name;
+  if (!info.is_object()) bad("header entry is not an object");
+  const auto dtype = info.find("dtype");
+  if (dtype == info.end() || !dtype->is_string() ||
+      !dtype_from_name(dtype->get<std::string>(), &e.type))
+    bad("unknown or missing dtype");
+  const auto shape = info.find("shape");
+  if (shape == info.end() || !shape->is_array()) bad("shape is not a list");
+  uint64_t bytes = c10::elementSize(e.type);
+  for (const auto& d : *shape) {
+    if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<int64_t>() >= 0))
+      bad("shape has a negative or non-integer dimension");
+    const uint64_t dim = d.get<uint64_t>();
+    if (dim > 0 && bytes > std::numeric_limits<uint64_t>::max() / dim) bad("shape is too large");
+    bytes *= dim;
+    e.shape.push_back(static_cast<int64_t>(dim));
+  }
+  const auto offsets = info.find("data_offsets");
+  if (offsets == info.end() || !offsets->is_array() || offsets->size() != 2 ||
+      !(*offsets)[0].is_number_unsigned() || !(*offsets)[1].is_number_unsigned())
+    bad("data_offsets is not a pair of non-negative integers");
+  e.begin = (*offsets)[0].get<uint64_t>();
+  e.end = (*offsets)[1].get<uint64_t>();
+  if (e.end < e.begin || e.end - e.begin != bytes)
+    bad("inconsistent offsets (" + std::to_string(e.end) + " - " + std::to_string(e.begin) +
+        " bytes for a shape of " + std::to_string(bytes) + " bytes)");
+  if (e.end > data_len) fail_at(path, 0, "truncated: tensor '" + name + "' is cut off");
+  return e;
+}
+
+}  // namespace
+
 TensorMap load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
   const std::string bytes = read_file_bytes(path);
   if (bytes.size() < 8) fail_at(path, 0, "not a safetensors file (shorter than 8 bytes)");
@@ -96,24 +149,33 @@ TensorMap load_safetensors(const std::string& path, std::map<std::string, std::s
   if (!header.is_object()) fail_at(path, 0, "not a safetensors file (header is not an object)");
   const uint64_t data_start = 8 + head_len;
   const uint64_t data_len = bytes.size() - data_start;
-  TensorMap out;
+  std::vector<Entry> entries;
   for (const auto& [name, info] : header.items()) {
-    if (name == "__metadata__") {
-      if (metadata) *metadata = info.get<std::map<std::string, std::string>>();
+    if (name != "__metadata__") {
+      entries.push_back(parse_entry(path, name, info, data_len));
       continue;
     }
-    torch::ScalarType type;
-    if (!info.contains("dtype") || !dtype_from_name(info["dtype"].get<std::string>(), &type))
-      fail_at(path, 0, "tensor '" + name + "' has an unknown dtype");
-    auto shape = info.at("shape").get<std::vector<int64_t>>();
-    auto offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
-    const uint64_t expected = t.numel() * t.element_size();
-    if (offsets.size() != 2 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != expected)
-      fail_at(path, 0, "tensor '" + name + "' has inconsistent offsets");
-    if (offsets[1] > data_len) fail_at(path, 0, "truncated: tensor '" + name + "' is cut off");
-    std::memcpy(t.data_ptr(), bytes.data() + data_start + offsets[0], expected);
-    out[name] = t;
+    if (!info.is_object()) fail_at(path, 0, "__metadata__ is not an object");
+    for (const auto& [key, value] : info.items())
+      if (!value.is_string()) fail_at(path, 0, "__metadata__ value '" + key + "' is not a string");
+    if (metadata) *metadata = info.get<std::map<std::string, std::string>>();
+  }
+  // Every byte belongs to at most one tensor.
+  std::vector<const Entry*> by_offset;
+  for (const auto& e : entries) by_offset.push_back(&e);
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const Entry* a, const Entry* b) { return a->begin < b->begin; });
+  for (size_t i = 1; i < by_offset.size(); ++i)
+    if (by_offset[i]->begin < by_offset[i - 1]->end)
+      fail_at(path, 0,
+              "tensors '" + by_offset[i - 1]->name + "' and '" + by_offset[i]->name + "' overlap");
+  // Only now, with every size checked against the file, allocate and copy.
+  TensorMap out;
+  for (const auto& e : entries) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(e.type));
+    if (e.end > e.begin)
+      std::memcpy(t.data_ptr(), bytes.data() + data_start + e.begin, e.end - e.begin);
+    out[e.name] = t;
   }
   return out;
 }

@@ -55,6 +55,58 @@ TEST(Safetensors, TruncatedAndForeignFilesAreClearErrors) {
   EXPECT_THROW(load_safetensors(dir + "/foreign.safetensors"), Error);
 }
 
+namespace {
+
+// A safetensors file with the given header (padded to 8 bytes) and data.
+void write_raw(const std::string& path, std::string header, const std::string& data) {
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((header.size() >> (8 * i)) & 0xFF));
+  std::ofstream(path, std::ios::binary) << out << header << data;
+}
+
+}  // namespace
+
+// Hostile headers are one-line errors found before any allocation.
+TEST(Safetensors, HostileHeadersAreCheckedBeforeAllocating) {
+  const auto dir = testing::temp_dir("safetensors_hostile");
+  const auto path = dir + "/t.safetensors";
+  const std::string data(16, '\0');
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"x":{"dtype":"F32","shape":[1000000000000,1000000000],"data_offsets":[0,16]}})",
+       "tensor 'x': shape is too large"},
+      {R"({"x":{"dtype":"F32","shape":[4000000000],"data_offsets":[0,16]}})",
+       "tensor 'x': inconsistent offsets (16 - 0 bytes for a shape of 16000000000 bytes)"},
+      {R"({"x":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})",
+       "tensor 'x': shape has a negative or non-integer dimension"},
+      {R"({"x":{"dtype":"F32","shape":"4","data_offsets":[0,16]}})",
+       "tensor 'x': shape is not a list"},
+      {R"({"x":{"dtype":7,"shape":[4],"data_offsets":[0,16]}})",
+       "tensor 'x': unknown or missing dtype"},
+      {R"({"x":{"dtype":"F32","shape":[4],"data_offsets":[0]}})",
+       "tensor 'x': data_offsets is not a pair of non-negative integers"},
+      {R"({"x":{"dtype":"F32","shape":[8],"data_offsets":[0,32]}})",
+       "truncated: tensor 'x' is cut off"},
+      {R"({"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
+       R"("y":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+       "tensors 'x' and 'y' overlap"},
+      {R"({"__metadata__":{"a":1}})", "__metadata__ value 'a' is not a string"},
+      {R"({"x":[1,2]})", "tensor 'x': header entry is not an object"},
+  };
+  for (const auto& [header, message] : cases) {
+    write_raw(path, header, data);
+    try {
+      load_safetensors(path);
+      ADD_FAILURE() << "accepted: " << header;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": " + message) << header;
+    }
+  }
+  // A well-formed hand-written file loads.
+  write_raw(path, R"({"x":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})", data);
+  EXPECT_TRUE(torch::equal(load_safetensors(path).at("x"), torch::zeros({2, 2})));
+}
+
 TEST(StateDict, MismatchedShapesNameTheTensor) {
   torch::nn::Linear a(3, 4), b(3, 5);
   try {
