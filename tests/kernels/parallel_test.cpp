@@ -62,12 +62,22 @@ TEST_P(PoolThreads, BlocksAreAtLeastTheGrainExceptTheLast) {
 TEST_P(PoolThreads, UsesSeveralThreadsOnlyWhenItHasThem) {
   std::mutex m;
   std::set<std::thread::id> ids;
-  // Blocks that last long enough (8 x 20 ms) for a sleeping worker to wake
-  // up and join, even on a loaded machine.
-  parallel_for(0, 64, 1, [&](int64_t lo, int64_t hi) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 * (hi - lo) / 8));
-    std::lock_guard<std::mutex> lock(m);
-    ids.insert(std::this_thread::get_id());
+  const auto caller = std::this_thread::get_id();
+  // The caller's blocks wait (up to 5 s, for a loaded machine) until another
+  // thread has taken a block, so a sleeping worker has time to wake and join.
+  parallel_for(0, 64, 1, [&](int64_t, int64_t) {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      ids.insert(std::this_thread::get_id());
+    }
+    for (int waited = 0; GetParam() > 1 && std::this_thread::get_id() == caller && waited < 5000;
+         ++waited) {
+      {
+        std::lock_guard<std::mutex> lock(m);
+        if (ids.size() >= 2) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   });
   if (GetParam() == 1)
     EXPECT_EQ(ids.size(), 1u);
