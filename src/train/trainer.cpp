@@ -104,6 +104,8 @@ class Run {
   torch::Device device_{torch::kCPU};
   Clock::time_point started_;
   double elapsed_before_ = 0;
+  // train.precision resolved once (auto -> what this CPU supports).
+  nn::Precision precision_ = nn::parse_precision(c_.train.precision, "train.precision");
 };
 
 void Run::setup() {
@@ -142,14 +144,13 @@ void Run::setup() {
             << " too long or empty), dev " << dev_.src.size() << ", vocab "
             << bundle_.src_vocab.size() << "/" << bundle_.tgt_vocab.size() << ", parameters "
             << params << ", threads " << kernels::parallel_threads() << ", precision "
-            << precision_name(nn::parse_precision(c_.train.precision, "train.precision")) << "\n";
-  log_.write(
-      {{"event", "start"},
-       {"precision", precision_name(nn::parse_precision(c_.train.precision, "train.precision"))},
-       {"threads", kernels::parallel_threads()},
-       {"train_pairs", train_.src.size()},
-       {"parameters", params},
-       {"resumed_step", state_.step}});
+            << precision_name(precision_) << "\n";
+  log_.write({{"event", "start"},
+              {"precision", precision_name(precision_)},
+              {"threads", kernels::parallel_threads()},
+              {"train_pairs", train_.src.size()},
+              {"parameters", params},
+              {"resumed_step", state_.step}});
 }
 
 // Fine-tuning start: the weights the two models share; the rest (e.g. the
@@ -318,7 +319,7 @@ void Run::log_progress(double loss_per_token, double tokens_per_s) {
 TrainSummary Run::run() {
   setup();
   // Every product of training and validation runs in the chosen precision.
-  nn::MatmulPrecisionGuard precision(nn::parse_precision(c_.train.precision, "train.precision"));
+  nn::MatmulPrecisionGuard precision(precision_);
   started_ = Clock::now();
   elapsed_before_ = state_.elapsed_seconds;
   bundle_.model->train();
