@@ -56,23 +56,73 @@ Preprocess preprocess_from_json(const nlohmann::json& j) {
   return p;
 }
 
+namespace {
+
+// The files of a model, written and replaced as one set.
+constexpr const char* kModelFiles[] = {"src.vocab", "tgt.vocab", "model.safetensors",
+                                       "config.json"};
+// Present while a new set is being moved into place: its "X.next" files are complete.
+constexpr const char* kCommitMarker = ".commit";
+
+std::string next_path(const std::string& dir, const std::string& name) {
+  return dir + "/" + name + ".next";
+}
+
+// True for the temporary file of an interrupted write_file_atomic of a model file.
+bool stale_temp_file(const std::string& file_name) {
+  for (const char* name : kModelFiles)
+    if (file_name.rfind(std::string(name) + ".", 0) == 0 &&
+        file_name.find(".tmp.") != std::string::npos)
+      return true;
+  return false;
+}
+
+// Finishes an interrupted save (roll forward) or drops a half-written one.
+void settle_model_dir(const std::string& dir) {
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (stale_temp_file(entry.path().filename().string())) fs::remove(entry.path());
+  const bool committed = fs::exists(dir + "/" + kCommitMarker);
+  for (const char* name : kModelFiles) {
+    const auto next = next_path(dir, name);
+    if (!fs::exists(next)) continue;
+    if (committed)
+      fs::rename(next, dir + "/" + name);
+    else
+      fs::remove(next);
+  }
+  fs::remove(dir + "/" + kCommitMarker);
+}
+
+}  // namespace
+
+std::string model_file(const std::string& dir, const std::string& name) {
+  const auto next = next_path(dir, name);
+  if (fs::exists(dir + "/" + kCommitMarker) && fs::exists(next)) return next;
+  return dir + "/" + name;
+}
+
 void save_model_dir(const std::string& dir, const ModelBundle& bundle) {
   fs::create_directories(dir);
+  settle_model_dir(dir);
   nlohmann::json config = {{"format", "swt-model"},
                            {"format_version", 1},
                            {"model", to_json(bundle.config)},
                            {"preprocess", to_json(bundle.preprocess)}};
-  bundle.src_vocab.save(dir + "/src.vocab");
-  bundle.tgt_vocab.save(dir + "/tgt.vocab");
-  save_safetensors(dir + "/model.safetensors", state_dict(*bundle.model),
+  // 1. The new set beside the old one: a kill here leaves the old set intact.
+  bundle.src_vocab.save(next_path(dir, "src.vocab"));
+  bundle.tgt_vocab.save(next_path(dir, "tgt.vocab"));
+  save_safetensors(next_path(dir, "model.safetensors"), state_dict(*bundle.model),
                    {{"format", "swt-model"}});
-  // config.json last: a directory with a config is a complete model.
-  write_file_atomic(dir + "/config.json", config.dump(2) + "\n");
+  write_file_atomic(next_path(dir, "config.json"), config.dump(2) + "\n");
+  // 2. The commit point: from here on readers take the new set (model_file).
+  write_file_atomic(dir + "/" + kCommitMarker, "");
+  // 3. Move the new files into place and drop the marker.
+  settle_model_dir(dir);
 }
 
 ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
   if (!fs::is_directory(dir)) fail_at(dir, 0, "model directory does not exist");
-  const std::string config_path = dir + "/config.json";
+  const std::string config_path = model_file(dir, "config.json");
   if (!fs::exists(config_path))
     fail_at(dir, 0, "not an swt model directory (no config.json; was training finished?)");
   nlohmann::json config;
@@ -87,14 +137,14 @@ ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
   ModelBundle b;
   b.config = model_config_from_json(config.at("model"), config_path);
   b.preprocess = preprocess_from_json(config.value("preprocess", nlohmann::json::object()));
-  b.src_vocab = text::Vocab::load(dir + "/src.vocab");
-  b.tgt_vocab = text::Vocab::load(dir + "/tgt.vocab");
+  b.src_vocab = text::Vocab::load(model_file(dir, "src.vocab"));
+  b.tgt_vocab = text::Vocab::load(model_file(dir, "tgt.vocab"));
   if (b.src_vocab.size() != b.config.src_vocab_size ||
       b.tgt_vocab.size() != b.config.tgt_vocab_size)
     fail_at(dir, 0, "vocabulary sizes do not match config.json (mixed-up model files?)");
   b.model = Transformer(b.config);
-  load_state_dict(*b.model, load_safetensors(dir + "/model.safetensors"),
-                  dir + "/model.safetensors");
+  const auto weights_path = model_file(dir, "model.safetensors");
+  load_state_dict(*b.model, load_safetensors(weights_path), weights_path);
   b.model->to(device);
   b.model->eval();
   return b;

@@ -39,8 +39,12 @@ void load_state_dict(torch::nn::Module& module, const TensorMap& weights,
 std::vector<std::string> load_matching_weights(torch::nn::Module& module, const TensorMap& weights,
                                                const std::string& origin);
 
-// Writes config, vocabularies and weights (each file atomically).
+// Writes config, vocabularies and weights as one set: a reader (or a run killed
+// at any moment and restarted) sees either the whole old set or the whole new one.
 void save_model_dir(const std::string& dir, const ModelBundle& bundle);
+// The path to read file `name` of the model in `dir` from ("DIR/name", or its
+// replacement when a save was interrupted after its commit point).
+std::string model_file(const std::string& dir, const std::string& name);
 // Fails with one line if the directory is missing or is not an swt model.
 ModelBundle load_model_dir(const std::string& dir, torch::Device device = torch::kCPU);
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -44,16 +44,18 @@ void append_u64_le(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
-uint64_t read_u64_le(const std::string& bytes) {
+uint64_t read_u64_le(const char* bytes) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   return v;
 }
 
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_at(path, 0, "cannot open (missing model file?)");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// Reads exactly `n` bytes at `offset` into `out`.
+void read_at(std::ifstream& in, const std::string& path, uint64_t offset, char* out, uint64_t n) {
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(out, static_cast<std::streamsize>(n));
+  if (!in || static_cast<uint64_t>(in.gcount()) != n)
+    fail_at(path, 0, "read failed (file changed or truncated while reading?)");
 }
 
 }  // namespace
@@ -75,13 +77,12 @@ void save_safetensors(const std::string& path, const TensorMap& tensors,
   }
   std::string head = header.dump();
   head.append((8 - head.size() % 8) % 8, ' ');  // align data to 8 bytes, as the format allows
-  std::string out;
-  out.reserve(8 + head.size() + offset);
-  append_u64_le(out, head.size());
-  out += head;
+  std::string length;
+  append_u64_le(length, head.size());
+  std::vector<std::string_view> parts = {length, head};
   for (const auto& t : blobs)
-    out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
-  write_file_atomic(path, out);
+    parts.emplace_back(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  write_file_atomic(path, parts);
 }
 
 namespace {
@@ -136,19 +137,28 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
 }  // namespace
 
 TensorMap load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
-  const std::string bytes = read_file_bytes(path);
-  if (bytes.size() < 8) fail_at(path, 0, "not a safetensors file (shorter than 8 bytes)");
-  const uint64_t head_len = read_u64_le(bytes);
-  if (head_len > bytes.size() - 8) fail_at(path, 0, "not a safetensors file or truncated header");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail_at(path, 0, "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_at(path, 0, "cannot open (missing model file?)");
+  const uint64_t file_size = std::filesystem::file_size(path, ec);
+  if (ec) fail_at(path, 0, "cannot read the file size");
+  if (file_size < 8) fail_at(path, 0, "not a safetensors file (shorter than 8 bytes)");
+  char length[8];
+  read_at(in, path, 0, length, 8);
+  const uint64_t head_len = read_u64_le(length);
+  if (head_len > file_size - 8) fail_at(path, 0, "not a safetensors file or truncated header");
+  std::string head(head_len, '\0');
+  read_at(in, path, 8, head.data(), head_len);
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.substr(8, head_len));
+    header = nlohmann::json::parse(head);
   } catch (const nlohmann::json::exception&) {
     fail_at(path, 0, "not a safetensors file (header is not JSON)");
   }
   if (!header.is_object()) fail_at(path, 0, "not a safetensors file (header is not an object)");
   const uint64_t data_start = 8 + head_len;
-  const uint64_t data_len = bytes.size() - data_start;
+  const uint64_t data_len = file_size - data_start;
   std::vector<Entry> entries;
   for (const auto& [name, info] : header.items()) {
     if (name != "__metadata__") {
@@ -169,12 +179,13 @@ TensorMap load_safetensors(const std::string& path, std::map<std::string, std::s
     if (by_offset[i]->begin < by_offset[i - 1]->end)
       fail_at(path, 0,
               "tensors '" + by_offset[i - 1]->name + "' and '" + by_offset[i]->name + "' overlap");
-  // Only now, with every size checked against the file, allocate and copy.
+  // Only now, with every size checked against the file, allocate and read each
+  // tensor straight into its storage.
   TensorMap out;
   for (const auto& e : entries) {
     auto t = torch::empty(e.shape, torch::TensorOptions().dtype(e.type));
     if (e.end > e.begin)
-      std::memcpy(t.data_ptr(), bytes.data() + data_start + e.begin, e.end - e.begin);
+      read_at(in, path, data_start + e.begin, static_cast<char*>(t.data_ptr()), e.end - e.begin);
     out[e.name] = t;
   }
   return out;

@@ -49,8 +49,10 @@ void set_rng_state(const torch::Tensor& state) {
   generator.set_state(state);
 }
 
-// The directory to read from: checkpoint/, or checkpoint.old/ if a crash hit
-// between the two renames of save_checkpoint.
+}  // namespace
+
+// checkpoint/, or checkpoint.old/ when a run was killed between the two
+// renames of save_checkpoint.
 std::string readable_checkpoint(const std::string& model_dir) {
   const auto dir = checkpoint_dir(model_dir);
   if (fs::exists(dir + "/state.json")) return dir;
@@ -58,10 +60,9 @@ std::string readable_checkpoint(const std::string& model_dir) {
   return "";
 }
 
-}  // namespace
-
 void save_checkpoint(const std::string& model_dir, torch::nn::Module& model,
-                     torch::optim::Optimizer& optimizer, const TrainerState& state) {
+                     torch::optim::Optimizer& optimizer, const TrainerState& state,
+                     const std::function<void(const std::string& dir)>& write_extra) {
   const auto final_dir = checkpoint_dir(model_dir);
   const auto tmp_dir = final_dir + ".tmp";
   const auto old_dir = final_dir + ".old";
@@ -74,10 +75,16 @@ void save_checkpoint(const std::string& model_dir, torch::nn::Module& model,
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file_atomic(tmp_dir + "/optimizer.pt", bytes.str());
+  if (write_extra) write_extra(tmp_dir);
+  // state.json last: a directory with it is complete.
   write_file_atomic(tmp_dir + "/state.json", to_json(state).dump(2) + "\n");
-  // Swap directories: at every moment either checkpoint/ or checkpoint.old/ is complete.
-  fs::remove_all(old_dir);
-  if (fs::exists(final_dir)) fs::rename(final_dir, old_dir);
+  // Swap directories: at every moment checkpoint/ or checkpoint.old/ is complete.
+  // (When only checkpoint.old/ exists, a kill hit between the renames last time:
+  // it must stay until the new one is in place.)
+  if (fs::exists(final_dir)) {
+    fs::remove_all(old_dir);
+    fs::rename(final_dir, old_dir);
+  }
   fs::rename(tmp_dir, final_dir);
   fs::remove_all(old_dir);
 }

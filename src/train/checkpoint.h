@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -25,11 +26,15 @@ nlohmann::json to_json(const TrainerState& s);
 TrainerState trainer_state_from_json(const nlohmann::json& j);
 
 // Writes MODEL_DIR/checkpoint/ atomically as a whole (new directory, then rename).
+// `write_extra`, if given, writes further files of the set into the directory it gets.
 void save_checkpoint(const std::string& model_dir, torch::nn::Module& model,
-                     torch::optim::Optimizer& optimizer, const TrainerState& state);
+                     torch::optim::Optimizer& optimizer, const TrainerState& state,
+                     const std::function<void(const std::string& dir)>& write_extra = {});
 
 // True if a checkpoint exists to resume from.
 bool has_checkpoint(const std::string& model_dir);
+// The complete checkpoint directory to resume from ("" when there is none).
+std::string readable_checkpoint(const std::string& model_dir);
 
 // Restores everything save_checkpoint wrote, including the global RNG state.
 TrainerState load_checkpoint(const std::string& model_dir, torch::nn::Module& model,

@@ -37,21 +37,20 @@ void check_data_options(const DataOptions& d) {
     if (value->empty()) fail(std::string("config: ") + key + " is required");
 }
 
-// Builds vocabularies from the training data, or reads the ones a resumed run
-// saved, or (fine-tuning) the ones of the model we start from.
+// Builds vocabularies from the training data, or reads the ones of the
+// checkpoint a resumed run continues, or (fine-tuning) the ones of the model we
+// start from. Nothing is written here: vocabularies reach the model directory
+// with the weights they belong to (save_model_dir), so the set stays consistent.
 void prepare_vocabularies(const TrainConfig& c, const TokenizedCorpus& train,
-                          const std::string& model_dir, bool resume, model::ModelBundle& b) {
-  const auto src_path = model_dir + "/src.vocab", tgt_path = model_dir + "/tgt.vocab";
-  if (resume && fs::exists(src_path) && fs::exists(tgt_path)) {
-    b.src_vocab = text::Vocab::load(src_path);
-    b.tgt_vocab = text::Vocab::load(tgt_path);
+                          const std::string& checkpoint, model::ModelBundle& b) {
+  if (!checkpoint.empty() && fs::exists(checkpoint + "/src.vocab")) {
+    b.src_vocab = text::Vocab::load(checkpoint + "/src.vocab");
+    b.tgt_vocab = text::Vocab::load(checkpoint + "/tgt.vocab");
     return;
   }
   if (!c.train.init_from.empty()) {
-    b.src_vocab = text::Vocab::load(c.train.init_from + "/src.vocab");
-    b.tgt_vocab = text::Vocab::load(c.train.init_from + "/tgt.vocab");
-    b.src_vocab.save(src_path);
-    b.tgt_vocab.save(tgt_path);
+    b.src_vocab = text::Vocab::load(model::model_file(c.train.init_from, "src.vocab"));
+    b.tgt_vocab = text::Vocab::load(model::model_file(c.train.init_from, "tgt.vocab"));
     return;
   }
   const auto min_count = static_cast<int>(c.data.vocab_min_count);
@@ -64,8 +63,6 @@ void prepare_vocabularies(const TrainConfig& c, const TokenizedCorpus& train,
     b.src_vocab = text::Vocab::build(train.src, min_count, max_size);
     b.tgt_vocab = text::Vocab::build(train.tgt, min_count, max_size);
   }
-  b.src_vocab.save(src_path);
-  b.tgt_vocab.save(tgt_path);
 }
 
 struct Validation {
@@ -75,7 +72,7 @@ struct Validation {
 class Run {
  public:
   Run(const TrainConfig& config, const std::string& model_dir, bool resume)
-      : c_(config), dir_(model_dir), resume_(resume), log_(model_dir + "/train.log.jsonl") {}
+      : c_(config), dir_(model_dir), resume_(resume) {}
 
   TrainSummary run();
 
@@ -95,7 +92,7 @@ class Run {
   const TrainConfig& c_;
   std::string dir_;
   bool resume_;
-  JsonlLog log_;
+  JsonlLog log_{""};  // opened once the inputs are known to be good
   model::ModelBundle bundle_;
   TokenizedCorpus dev_;
   EncodedCorpus train_, dev_encoded_;
@@ -109,13 +106,15 @@ class Run {
 };
 
 void Run::setup() {
+  // Everything is read and checked before anything is written: a bad input
+  // leaves the model directory as it was.
   check_data_options(c_.data);
-  fs::create_directories(dir_);
   torch::manual_seed(static_cast<uint64_t>(c_.train.seed));
   std::cerr << "reading " << c_.data.train_src << " and " << c_.data.train_tgt << "\n";
   auto train_text = read_corpus(c_.data.train_src, c_.data.train_tgt, c_.preprocess);
   dev_ = read_corpus(c_.data.dev_src, c_.data.dev_tgt, c_.preprocess);
-  prepare_vocabularies(c_, train_text, dir_, resume_, bundle_);
+  const auto checkpoint = resume_ ? readable_checkpoint(dir_) : std::string();
+  prepare_vocabularies(c_, train_text, checkpoint, bundle_);
   train_ = encode_corpus(train_text, bundle_.src_vocab, bundle_.tgt_vocab, c_.data.max_length);
   dev_encoded_ = encode_corpus(dev_, bundle_.src_vocab, bundle_.tgt_vocab, 0);
   if (train_.src.empty()) fail(c_.data.train_src + ": no usable training pairs");
@@ -131,13 +130,15 @@ void Run::setup() {
                                                         .betas({t.adam_beta1, t.adam_beta2})
                                                         .eps(t.adam_eps)
                                                         .weight_decay(t.weight_decay));
-  if (resume_ && has_checkpoint(dir_)) {
+  if (!checkpoint.empty()) {
     state_ = load_checkpoint(dir_, *bundle_.model, *optimizer_);
     std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
   } else {
     if (resume_) std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
     if (!c_.train.init_from.empty()) init_from_model();
   }
+  fs::create_directories(dir_);
+  log_ = JsonlLog(dir_ + "/train.log.jsonl");
   int64_t params = 0;
   for (const auto& p : bundle_.model->parameters()) params += p.numel();
   std::cerr << "train pairs " << train_.src.size() << " (skipped " << train_.skipped_too_long
@@ -156,7 +157,7 @@ void Run::setup() {
 // Fine-tuning start: the weights the two models share; the rest (e.g. the
 // halting units when adaptive depth is switched on) keep their fresh values.
 void Run::init_from_model() {
-  const auto path = c_.train.init_from + "/model.safetensors";
+  const auto path = model::model_file(c_.train.init_from, "model.safetensors");
   const auto fresh =
       model::load_matching_weights(*bundle_.model, model::load_safetensors(path), path);
   std::cerr << "initialised from " << c_.train.init_from << " (" << fresh.size()
@@ -246,7 +247,10 @@ void Run::after_validation(const Validation& v) {
     ++state_.bad_validations;
   }
   state_.elapsed_seconds = elapsed_before_ + seconds_since(started_);
-  save_checkpoint(dir_, *bundle_.model, *optimizer_, state_);
+  save_checkpoint(dir_, *bundle_.model, *optimizer_, state_, [&](const std::string& dir) {
+    bundle_.src_vocab.save(dir + "/src.vocab");
+    bundle_.tgt_vocab.save(dir + "/tgt.vocab");
+  });
   std::cerr << "valid step " << state_.step << " | dev loss " << v.loss << " | dev BLEU " << v.bleu
             << (better ? " (best, saved)" : "") << "\n";
   log_.write({{"event", "valid"},
@@ -260,8 +264,8 @@ void Run::after_validation(const Validation& v) {
 void Run::train_halting() {
   if (!c_.model.depth.adaptive || c_.train.halting_steps <= 0) return;
   // Halting units learn on the best model, the one the model directory keeps.
-  model::load_state_dict(*bundle_.model, model::load_safetensors(dir_ + "/model.safetensors"),
-                         dir_ + "/model.safetensors");
+  const auto best = model::model_file(dir_, "model.safetensors");
+  model::load_state_dict(*bundle_.model, model::load_safetensors(best), best);
   HaltingOptions o;
   o.steps = c_.train.halting_steps;
   o.epsilon = c_.train.halting_epsilon;

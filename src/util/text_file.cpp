@@ -30,7 +30,7 @@ std::vector<std::string> read_stream(std::istream& in, const std::string& name) 
   return lines;
 }
 
-void write_all(int fd, const std::string& data, const std::string& path) {
+void write_all(int fd, std::string_view data, const std::string& path) {
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -77,6 +77,10 @@ void read_parallel(const std::string& src_path, const std::string& tgt_path,
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
+  write_file_atomic(path, std::vector<std::string_view>{content});
+}
+
+void write_file_atomic(const std::string& path, const std::vector<std::string_view>& parts) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
@@ -84,7 +88,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) fail_at(path, 0, std::string("cannot create temp file: ") + std::strerror(errno));
   try {
-    write_all(fd, content, path);
+    for (const auto part : parts) write_all(fd, part, path);
     if (::fsync(fd) != 0) fail_at(path, 0, std::string("fsync failed: ") + std::strerror(errno));
   } catch (...) {
     ::close(fd);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace swt {
@@ -18,6 +19,8 @@ void read_parallel(const std::string& src_path, const std::string& tgt_path,
 // Writes `content` so that readers see either the old file or the whole new one:
 // temp file in the same directory, fsync, rename, fsync of the directory.
 void write_file_atomic(const std::string& path, const std::string& content);
+// The same for content in several pieces (written in order, never joined in memory).
+void write_file_atomic(const std::string& path, const std::vector<std::string_view>& parts);
 
 // Joins lines with "\n" (and a final newline) and writes them atomically.
 void write_lines_atomic(const std::string& path, const std::vector<std::string>& lines);
