@@ -46,13 +46,52 @@ TEST(Checkpoint, ModelDirectoryRoundTripGivesTheSameModel) {
   const auto root = testing::temp_dir("checkpoint_model_dir");
   write_toy(root + "/data", 100, 5);
   auto config = toy_config(root + "/data");
-  config.train.max_steps = 2;
-  Trainer(config, root + "/m", false).run();
-  auto a = model::load_model_dir(root + "/m");
-  auto b = model::load_model_dir(root + "/m");
-  auto src = torch::tensor({{4, 5, 3}}, torch::kLong);
-  auto tgt = torch::tensor({{2, 6}}, torch::kLong);
-  EXPECT_TRUE(torch::equal(a.model->forward(src, tgt), b.model->forward(src, tgt)));
+  config.train.max_steps = 2;  // one validation (at the end): the model directory and
+  Trainer(config, root + "/m", false).run();  // the checkpoint hold the same, final model
+  // What the trainer held in memory when it stopped, as its checkpoint recorded it
+  // (read directly, not through load_model_dir).
+  const auto trained = weights_of(root + "/m");
+  auto loaded = model::load_model_dir(root + "/m");
+  ASSERT_FALSE(loaded.model->is_training()) << "a loaded model is ready to translate";
+
+  // 1. Every tensor of the loaded model is the trained one, bit for bit.
+  const auto got = model::state_dict(*loaded.model);
+  ASSERT_EQ(got.size(), trained.size());
+  for (const auto& [name, t] : trained) {
+    ASSERT_TRUE(got.count(name)) << name << " missing from the loaded model";
+    EXPECT_TRUE(torch::equal(got.at(name), t)) << name;
+  }
+  // Every trained parameter differs from a fresh initialisation, also those whose
+  // initialisation is deterministic (layer norms, biases): a loader that left a
+  // tensor at its initial value fails the comparison above.
+  model::Transformer fresh(loaded.config);
+  for (const auto& item : fresh->named_parameters())
+    EXPECT_FALSE(torch::equal(item.value(), trained.at(item.key())))
+        << item.key() << " is still at its initial value after training";
+
+  // 2. The trained model (fresh module, trained tensors copied in by name) and the
+  //    loaded one compute the same function.
+  {
+    torch::NoGradGuard no_grad;
+    auto own = model::state_dict(*fresh);
+    for (const auto& [name, t] : trained) own.at(name).copy_(t);
+  }
+  fresh->eval();
+  auto src = torch::tensor({{4, 5, 3}, {6, 3, 0}}, torch::kLong);
+  auto tgt = torch::tensor({{2, 6, 7}, {2, 5, 0}}, torch::kLong);
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::equal(fresh->forward(src, tgt), loaded.model->forward(src, tgt)));
+
+  // 3. An in-memory model saved and loaded again is the same model, including
+  //    weights that differ from anything the trainer wrote.
+  for (auto& p : fresh->parameters()) p.add_(torch::randn_like(p) * 0.01);
+  model::ModelBundle bundle = loaded;
+  bundle.model = fresh;
+  model::save_model_dir(root + "/copy", bundle);
+  auto again = model::load_model_dir(root + "/copy");
+  for (const auto& [name, t] : model::state_dict(*fresh))
+    EXPECT_TRUE(torch::equal(model::state_dict(*again.model).at(name), t)) << name;
+  EXPECT_TRUE(torch::equal(fresh->forward(src, tgt), again.model->forward(src, tgt)));
 }
 
 }  // namespace swt::train
