@@ -3,11 +3,43 @@
 #include <swt/swt.h>
 
 #include "decode/translator.h"
+#include "model/model_dir.h"
 #include "support/run_command.h"
 #include "support/toy_training.h"
 #include "train/trainer.h"
 
 namespace swt {
+
+namespace {
+
+// A valid model directory without training: a small untrained model saved with
+// the model-directory API (milliseconds instead of a training run).
+std::string save_untrained_model(const std::string& dir) {
+  model::ModelBundle b;
+  b.src_vocab = b.tgt_vocab = text::Vocab::build({{"a", "b", "c", "d"}}, 1, 0);
+  b.config.d_model = 16;
+  b.config.heads = 2;
+  b.config.d_ff = 32;
+  b.config.encoder_layers = b.config.decoder_layers = 1;
+  b.config.src_vocab_size = b.src_vocab.size();
+  b.config.tgt_vocab_size = b.tgt_vocab.size();
+  b.model = model::Transformer(b.config);
+  model::save_model_dir(dir, b);
+  return dir;
+}
+
+// The message of the std::runtime_error `make` throws ("" if it throws none).
+template <typename Fn>
+std::string error_of(Fn make) {
+  try {
+    make();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
 
 TEST(PublicApi, TranslatesLikeTheInternalTranslator) {
   const auto root = testing::temp_dir("public_api");
@@ -36,11 +68,23 @@ TEST(PublicApi, TranslatesLikeTheInternalTranslator) {
 }
 
 TEST(PublicApi, BadModelDirectoryOrOptionsThrow) {
-  EXPECT_THROW(Translator("/nonexistent/model"), std::runtime_error);
-  TranslatorOptions bad;
-  bad.beam = 0;
-  EXPECT_THROW(Translator("/nonexistent/model", bad), std::runtime_error);
+  EXPECT_NE(error_of([] { Translator t("/nonexistent/model"); }), "");
   EXPECT_FALSE(version().empty());
+
+  // With a model directory that loads, an option out of range is what fails.
+  const auto dir = save_untrained_model(testing::temp_dir("public_api_options") + "/m");
+  TranslatorOptions good;
+  good.threads = 1;
+  ASSERT_EQ(error_of([&] { Translator t(dir, good); t.translate({"a b"}); }), "")
+      << "the model directory must be valid for the checks below to mean anything";
+  auto bad = good;
+  bad.beam = 0;
+  const auto beam_error = error_of([&] { Translator t(dir, bad); });
+  EXPECT_NE(beam_error.find("beam"), std::string::npos) << "error: '" << beam_error << "'";
+  bad = good;
+  bad.batch_size = 0;
+  const auto batch_error = error_of([&] { Translator t(dir, bad); });
+  EXPECT_NE(batch_error.find("batch_size"), std::string::npos) << "error: '" << batch_error << "'";
 }
 
 }  // namespace swt
