@@ -353,8 +353,15 @@ TEST(SwitchAttention, TransformerDecodesIncrementallyAndTrains) {
   auto tgt = torch::randint(3, 30, {2, 21}, torch::kLong);
   net->train();
   net->forward(src, tgt).sum().backward();  // dropout inside the kernels
-  for (const auto& p : net->parameters())
-    if (p.grad().defined()) EXPECT_TRUE(p.grad().isfinite().all().item<bool>());
+  // Every parameter takes part in the forward pass, so every one receives a
+  // gradient (through the switch-attention kernels' backward), finite and not
+  // all zero.
+  for (const auto& item : net->named_parameters()) {
+    const auto& g = item.value().grad();
+    ASSERT_TRUE(g.defined()) << item.key() << " received no gradient";
+    EXPECT_TRUE(g.isfinite().all().item<bool>()) << item.key();
+    EXPECT_GT(g.abs().sum().item<double>(), 0) << item.key() << " has an all-zero gradient";
+  }
   net->eval();
   torch::NoGradGuard no_grad;
   auto memory = net->encode(src);
