@@ -8,10 +8,5 @@ bash scripts/build.sh
 swt=build/swt
 $swt data toy --task reverse --out data/toy-reverse
 $swt train --config configs/tiny.yaml --model-dir models/toy-reverse
-$swt translate --model models/toy-reverse --input data/toy-reverse/test.src \
-  --output models/toy-reverse/test.hyp --beam 4
-echo "--- a few test sentences (source => translation)"
-paste -d '\t' data/toy-reverse/test.src models/toy-reverse/test.hyp | head -5 |
-  sed 's/\t/  =>  /'
-echo "--- test set score"
-$swt eval --hyp models/toy-reverse/test.hyp --ref data/toy-reverse/test.tgt --metrics bleu,chrf
+# Translate, show a few sentences, print the score (also run by ctest: swt_demo_finish).
+bash scripts/demo-finish.sh $swt models/toy-reverse data/toy-reverse
