@@ -112,12 +112,17 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
     bad("unknown or missing dtype");
   const auto shape = info.find("shape");
   if (shape == info.end() || !shape->is_array()) bad("shape is not a list");
-  uint64_t bytes = c10::elementSize(e.type);
+  // LibTorch keeps sizes, strides and byte counts in int64: every dimension, and
+  // the product of all of them with zeros counted as one, must fit (a zero
+  // elsewhere does not make [0, 2^63] a valid shape).
+  constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
+  uint64_t bytes = c10::elementSize(e.type), extent = bytes;
   for (const auto& d : *shape) {
     if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<int64_t>() >= 0))
       bad("shape has a negative or non-integer dimension");
     const uint64_t dim = d.get<uint64_t>();
-    if (dim > 0 && bytes > std::numeric_limits<uint64_t>::max() / dim) bad("shape is too large");
+    if (dim > kMax || extent > kMax / std::max<uint64_t>(dim, 1)) bad("shape is too large");
+    extent *= std::max<uint64_t>(dim, 1);
     bytes *= dim;
     e.shape.push_back(static_cast<int64_t>(dim));
   }

@@ -3,11 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <iomanip>
 #include <map>
 #include <sstream>
 
 #include "nn/precision.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace swt::train {
 
@@ -27,6 +29,8 @@ void set_field(const OptionInfo& opt, const Setting& s) {
       [&](auto* field) {
         using T = std::remove_pointer_t<decltype(field)>;
         if constexpr (std::is_same_v<T, std::string>) {
+          // Text only: --dump-config could not write invalid bytes back.
+          if (!is_valid_utf8(v)) bad("valid UTF-8");
           *field = v;
         } else if constexpr (std::is_same_v<T, bool>) {
           if (v == "true" || v == "yes" || v == "1")
@@ -54,6 +58,19 @@ std::string field_to_string(const OptionInfo& opt) {
           return YAML::Dump(YAML::Node(*field));
         } else if constexpr (std::is_same_v<T, bool>) {
           return *field ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          // Six significant digits unless the value needs more to read back
+          // the same (0.99999999 must not become 1).
+          std::string text;
+          for (int digits = 6; digits <= 17; ++digits) {
+            std::ostringstream out;
+            out << std::setprecision(digits) << *field;
+            text = out.str();
+            std::istringstream in(text);
+            double back = 0;
+            if (in >> back && back == *field) break;
+          }
+          return text;
         } else {
           std::ostringstream out;
           out << *field;
@@ -67,9 +84,11 @@ std::string field_to_string(const OptionInfo& opt) {
 void collect(const YAML::Node& node, const std::string& prefix, const std::string& file,
              std::map<std::string, Setting>& out) {
   for (const auto& item : node) {
-    const std::string key = prefix + item.first.as<std::string>();
-    const auto& value = item.second;
     const std::string where = file + ":" + std::to_string(item.first.Mark().line + 1);
+    // A complex key ("? [a, b]: 1") has no name (as<std::string> would throw).
+    if (!item.first.IsScalar()) fail(where + ": config keys must be plain names");
+    const std::string key = prefix + item.first.Scalar();
+    const auto& value = item.second;
     if (value.IsMap()) {
       collect(value, key + ".", file, out);
     } else if (value.IsScalar() || value.IsNull()) {
@@ -293,6 +312,9 @@ TrainConfig load_train_config(const std::string& yaml_path,
   check_ranges(table, settings);
   if (auto it = settings.find("train.precision"); it != settings.end())
     nn::parse_precision(config.train.precision, it->second.origin + ": train.precision");
+  // The model's cross-field rules (d_model divisible by heads, ...) before any
+  // work; the vocabulary sizes are filled in (and checked again) by the trainer.
+  config.model.validate();
   return config;
 }
 
