@@ -12,10 +12,10 @@
 
 #include "cli/alloc_tracker.h"
 #include "cli/bench_registry.h"
-#include "nn/threads.h"
 #include "model/transformer.h"
 #include "nn/masked_softmax.h"
 #include "nn/switch_attention.h"
+#include "nn/threads.h"
 #include "util/error.h"
 
 namespace swt::cli {
@@ -23,7 +23,7 @@ namespace swt::cli {
 namespace {
 
 struct BenchArgs {
-  std::string lengths = "128,512,1024,4096,16384";
+  std::vector<int64_t> lengths = {128, 512, 1024, 4096, 16384};
   int64_t repeats = 3;
   int64_t threads = 0;
   bool json = false;
@@ -115,21 +115,6 @@ Result measure(const std::string& impl, const std::string& scope, int64_t n, con
   return r;
 }
 
-std::vector<int64_t> parse_lengths(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      out.push_back(std::stoll(item));
-    } catch (const std::exception&) {
-      fail("--lengths: '" + item + "' is not a number");
-    }
-    if (out.back() <= 0) fail("--lengths: lengths must be positive");
-  }
-  return out;
-}
-
 nlohmann::json to_json(const std::vector<Result>& results) {
   auto list = nlohmann::json::array();
   for (const auto& r : results) {
@@ -162,7 +147,7 @@ void run_bench(const BenchArgs& args) {
   std::vector<Result> results;
   if (!args.json) std::cout << "scope     impl           n     ms (med)   peak MB\n";
   for (const auto* scope : {"attention", "layer"})
-    for (int64_t n : parse_lengths(args.lengths))
+    for (int64_t n : args.lengths)
       for (const auto* impl : {"vanilla", "switch"}) {
         results.push_back(measure(impl, scope, n, args, tracker));
         if (!args.json) print_row(results.back());
@@ -175,14 +160,18 @@ const RegisterBench kRegister(
     [](CLI::App& sub) {
       auto args = std::make_shared<BenchArgs>();
       sub.add_option("--lengths", args->lengths, "comma-separated sequence lengths")
-          ->capture_default_str();
+          ->delimiter(',')
+          ->capture_default_str()
+          ->check(at_least(1));
       sub.add_option("--repeats", args->repeats, "timed runs per point (median reported)")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(at_least(1));
       sub.add_option("--threads", args->threads, "CPU threads (0 = all cores)")
           ->capture_default_str();
       sub.add_option("--dense-limit-gb", args->dense_limit_gb,
                      "skip dense runs needing more memory than this")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(at_least(0));
       sub.add_flag("--json", args->json, "print one JSON object instead of a table");
       sub.callback([args] { run_bench(*args); });
     });

@@ -109,12 +109,18 @@ void setup(CLI::App& sub) {
   sub.add_option("--ref,-r", a->ref, "reference translations")->required();
   sub.add_option("--thresholds", a->thresholds, "halting thresholds to sweep")
       ->delimiter(',')
-      ->capture_default_str();
-  sub.add_option("--beam,-b", a->beam, "beam size")->capture_default_str();
-  sub.add_option("--batch-size", a->batch_size, "sentences per batch")->capture_default_str();
+      ->capture_default_str()
+      ->check(between(0, 1));
+  sub.add_option("--beam,-b", a->beam, "beam size")->capture_default_str()->check(at_least(1));
+  sub.add_option("--batch-size", a->batch_size, "sentences per batch")
+      ->capture_default_str()
+      ->check(at_least(1));
   sub.add_option("--repeats", a->repeats, "timed passes per setting (median)")
-      ->capture_default_str();
-  sub.add_option("--tokenize", a->tokenize, "BLEU tokenizer: 13a | none")->capture_default_str();
+      ->capture_default_str()
+      ->check(at_least(1));
+  sub.add_option("--tokenize", a->tokenize, "BLEU tokenizer: 13a | none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"13a", "none"}));
   sub.add_option("--svg", a->svg, "write a BLEU-against-speed plot here");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.add_flag("--json", a->json, "print one JSON object");

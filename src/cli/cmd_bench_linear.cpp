@@ -22,7 +22,7 @@ namespace swt::cli {
 namespace {
 
 struct LinearArgs {
-  std::string rows = "1,5,8,16,24,32,48,64";
+  std::vector<int64_t> rows = {1, 5, 8, 16, 24, 32, 48, 64};
   int64_t repeats = 7;
   int64_t threads = 0;
   bool json = false;
@@ -57,18 +57,6 @@ double median_ms(int64_t repeats, const Fn& fn) {
   return ms[ms.size() / 2];
 }
 
-std::vector<int64_t> parse_rows(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    const int64_t r = std::stoll(item);
-    if (r < 1) fail("--rows: every row count must be at least 1, got " + item);
-    out.push_back(r);
-  }
-  return out;
-}
-
 void run_linear_bench(const LinearArgs& args) {
   if (args.repeats <= 0) fail("--repeats must be positive");
   nn::apply_threads(args.threads);
@@ -79,7 +67,7 @@ void run_linear_bench(const LinearArgs& args) {
   for (const auto& s : kShapes) {
     auto w = torch::randn({s.n, s.k}), b = torch::randn({s.n});
     const auto q = kernels::quantize_rows(w);
-    for (int64_t rows : parse_rows(args.rows)) {
+    for (int64_t rows : args.rows) {
       auto x = torch::randn({rows, s.k});
       const double gemm = median_ms(args.repeats, [&] { torch::linear(x, w, b); });
       const double kernel = median_ms(args.repeats, [&] { kernels::small_linear(x, w, b); });
@@ -103,9 +91,13 @@ const RegisterBench kRegister(
     "linear", "small-rows linear kernel (fp32, int8) vs the BLAS GEMM at decoding row counts",
     [](CLI::App& sub) {
       auto args = std::make_shared<LinearArgs>();
-      sub.add_option("--rows", args->rows, "comma-separated row counts")->capture_default_str();
+      sub.add_option("--rows", args->rows, "comma-separated row counts")
+          ->delimiter(',')
+          ->capture_default_str()
+          ->check(at_least(1));
       sub.add_option("--repeats", args->repeats, "timed runs per point (median reported)")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(at_least(1));
       sub.add_option("--threads", args->threads, "CPU threads (0 = all cores)")
           ->capture_default_str();
       sub.add_flag("--json", args->json, "print one JSON object instead of a table");

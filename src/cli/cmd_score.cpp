@@ -11,9 +11,9 @@
 #include <string>
 
 #include "cli/command.h"
-#include "nn/threads.h"
 #include "model/model_dir.h"
 #include "model/safetensors.h"
+#include "nn/threads.h"
 #include "text/vocab.h"
 #include "train/training_data.h"
 #include "util/error.h"
@@ -70,7 +70,6 @@ double mean_nll(const torch::Tensor& logits, const torch::Tensor& tgt_out, int64
 
 void run_score(const ScoreArgs& a) {
   nn::apply_threads(a.threads);
-  if (a.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
   auto bundle = model::load_model_dir(a.model);
   const auto batch = encode_all(bundle, a);
   const auto logits = forward_in_chunks(*bundle.model, batch, a.batch_size);
@@ -96,6 +95,7 @@ void setup_score(CLI::App& sub) {
   sub.add_option("--tgt", a->tgt, "target sentences, parallel to --src")->required();
   sub.add_option("--out,-o", a->out, "safetensors file for logits [N,T,V] and ids")->required();
   sub.add_option("--batch-size", a->batch_size, "sentences per forward pass")
+      ->check(at_least(1))
       ->capture_default_str();
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.callback([a] { run_score(*a); });

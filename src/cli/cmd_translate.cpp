@@ -102,7 +102,6 @@ void setup_translate(CLI::App& sub) {
   sub.callback([a] {
     nn::apply_threads(a->threads);
     a->options.precision = nn::parse_precision(a->precision, "--precision");
-    if (a->options.batch_size < 1) throw CLI::ValidationError("--batch-size", "must be >= 1");
     a->options.replace_unk = !a->no_unk_replace;
     a->options.search.depth = decode::inference_depth(a->options.search.depth, a->depth_policy,
                                                       a->exit_threshold, a->decoder_exit);

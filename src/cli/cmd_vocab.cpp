@@ -46,10 +46,10 @@ const RegisterCommand kRegister(
       sub.add_option("--input", args->inputs, "Text files, one sentence a line")->required();
       sub.add_option("--output", args->output, "Vocabulary file to write (atomically)")->required();
       sub.add_option("--min-count", args->min_count, "Keep tokens seen at least this often")
-          ->check(CLI::NonNegativeNumber);
+          ->check(at_least(0));
       sub.add_option("--max-size", args->max_size,
                      "Largest vocabulary, the 4 specials included (0: unlimited)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(at_least(0));
       sub.add_flag("--tokenized", args->tokenized,
                    "Input is already tokenized (tokens separated by spaces)");
       sub.add_flag("--nfkc", args->nfkc, "NFKC-normalise before tokenizing");

@@ -47,12 +47,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const swt::Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, exit 1, like every other error (CLI11 would add a second line).
+    std::cerr << "error: " << e.what() << " (see --help)\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << swt::one_line_message(e) << "\n";
     return 1;
   }
   return 0;

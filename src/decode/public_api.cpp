@@ -22,8 +22,6 @@ struct Translator::Impl {
 namespace {
 
 decode::TranslateOptions internal_options(const TranslatorOptions& o) {
-  if (o.beam < 1) fail("beam must be at least 1");
-  if (o.batch_size < 1) fail("batch_size must be at least 1");
   decode::TranslateOptions t;
   t.search.beam = o.beam;
   t.search.nbest = o.nbest;
@@ -38,28 +36,46 @@ decode::TranslateOptions internal_options(const TranslatorOptions& o) {
   return t;
 }
 
+// Every error leaving the public API is a std::runtime_error (swt::Error) with
+// one line: LibTorch's and JSON's own exceptions are translated here.
+template <class F>
+auto at_api_boundary(F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(one_line_message(e));
+  }
+}
+
 }  // namespace
 
 Translator::Translator(const std::string& model_dir, const TranslatorOptions& options)
     : impl_(std::make_unique<Impl>()) {
-  auto internal = internal_options(options);
-  nn::apply_threads(options.threads);
-  impl_->bundle = model::load_model_dir(model_dir);
-  if (options.int8) nn::use_int8_weights(*impl_->bundle.model);
-  impl_->int8 = options.int8;
-  impl_->translator = std::make_unique<decode::Translator>(impl_->bundle, internal);
+  at_api_boundary([&] {
+    if (options.threads < 0) fail("threads must be >= 0, got " + std::to_string(options.threads));
+    auto internal = internal_options(options);
+    nn::apply_threads(options.threads);
+    impl_->bundle = model::load_model_dir(model_dir);
+    impl_->translator = std::make_unique<decode::Translator>(impl_->bundle, internal);
+    if (options.int8) nn::use_int8_weights(*impl_->bundle.model);
+    impl_->int8 = options.int8;
+  });
 }
 
 Translator::~Translator() = default;
 
 std::vector<std::vector<TranslationResult>> Translator::translate_nbest(
     const std::vector<std::string>& lines) {
-  std::vector<std::vector<TranslationResult>> out;
-  for (const auto& nbest : impl_->translator->translate(lines)) {
-    out.emplace_back();
-    for (const auto& t : nbest) out.back().push_back({t.text, t.score});
-  }
-  return out;
+  return at_api_boundary([&] {
+    std::vector<std::vector<TranslationResult>> out;
+    for (const auto& nbest : impl_->translator->translate(lines)) {
+      out.emplace_back();
+      for (const auto& t : nbest) out.back().push_back({t.text, t.score});
+    }
+    return out;
+  });
 }
 
 std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) {

@@ -1,6 +1,7 @@
 #include "decode/translator.h"
 
 #include "data/batcher.h"
+#include "util/error.h"
 
 namespace swt::decode {
 
@@ -14,10 +15,39 @@ model::DepthOptions inference_depth(model::DepthOptions base, const std::string&
   return base;
 }
 
+void check_translate_options(const TranslateOptions& o, const model::ModelConfig& model) {
+  auto at_least = [](const char* name, double value, double low) {
+    if (!(value >= low))  // also refuses NaN
+      fail(std::string(name) + " must be >= " + c10::str(low) + ", got " + c10::str(value));
+  };
+  const auto& s = o.search;
+  at_least("beam", static_cast<double>(s.beam), 1);
+  at_least("nbest", static_cast<double>(s.nbest), 1);
+  if (s.nbest > s.beam)
+    fail("nbest must be <= beam (" + std::to_string(s.beam) + "), got " + std::to_string(s.nbest));
+  at_least("batch_size", static_cast<double>(o.batch_size), 1);
+  at_least("length_penalty", s.length_penalty, 0);
+  at_least("max_length_a", static_cast<double>(s.max_length_a), 0);
+  at_least("max_length_b", static_cast<double>(s.max_length_b), 0);
+  if (s.max_length_a == 0 && s.max_length_b == 0)
+    fail("max_length_a and max_length_b are both 0: no output could be produced");
+  const auto& d = s.depth;
+  if (d.encoder_layers < 0 || d.encoder_layers > model.encoder_layers)
+    fail("encoder_layers must be between 0 and the model's " +
+         std::to_string(model.encoder_layers) + ", got " + std::to_string(d.encoder_layers));
+  if (d.decoder_layers < 0 || d.decoder_layers > model.decoder_layers)
+    fail("decoder_layers must be between 0 and the model's " +
+         std::to_string(model.decoder_layers) + ", got " + std::to_string(d.decoder_layers));
+  if (!(d.threshold >= 0 && d.threshold <= 1))
+    fail("exit_threshold must be in [0, 1], got " + c10::str(d.threshold));
+}
+
 Translator::Translator(model::ModelBundle& bundle, TranslateOptions options)
     : bundle_(bundle),
       options_(options),
-      tokenizer_(text::TokenizerOptions{bundle.preprocess.nfkc}) {}
+      tokenizer_(text::TokenizerOptions{bundle.preprocess.nfkc}) {
+  check_translate_options(options_, bundle_.config);
+}
 
 std::vector<std::string> Translator::source_tokens(const std::string& line) const {
   std::string_view view(line);

@@ -28,6 +28,10 @@ struct TranslateOptions {
 model::DepthOptions inference_depth(model::DepthOptions base, const std::string& policy,
                                     double exit_threshold, const std::string& decoder_exit);
 
+// Fails with one line naming the option (as the public API and config spell
+// it: beam, nbest, batch_size, ...) when one is out of range for `model`.
+void check_translate_options(const TranslateOptions& options, const model::ModelConfig& model);
+
 struct Translation {
   std::string text;  // detokenized
   double score = 0;

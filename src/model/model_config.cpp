@@ -1,5 +1,6 @@
 #include "model/model_config.h"
 
+#include "text/vocab.h"
 #include "util/error.h"
 
 namespace swt::model {
@@ -33,14 +34,21 @@ void ModelConfig::validate() const {
   if (depth.encoder_min_layers < 1 || depth.encoder_min_layers > encoder_layers)
     fail("model.encoder_min_layers must be between 1 and model.encoder_layers");
   depth.thresholds();  // throws when malformed
-  auto positive = [](int64_t v, const char* name) {
+  // Upper limits far above any model this toolkit trains keep a hostile or
+  // mistyped config from asking for terabytes before anything else is checked.
+  auto in_range = [](int64_t v, int64_t high, const char* name) {
     if (v <= 0) fail(std::string("model.") + name + " must be positive, got " + std::to_string(v));
+    if (v > high)
+      fail(std::string("model.") + name + " must be <= " + std::to_string(high) + ", got " +
+           std::to_string(v));
   };
-  positive(d_model, "d_model");
-  positive(heads, "heads");
-  positive(d_ff, "d_ff");
-  positive(encoder_layers, "encoder_layers");
-  positive(decoder_layers, "decoder_layers");
+  in_range(d_model, kMaxWidth, "d_model");
+  in_range(heads, kMaxWidth, "heads");
+  in_range(d_ff, kMaxWidth, "d_ff");
+  in_range(encoder_layers, kMaxLayers, "encoder_layers");
+  in_range(decoder_layers, kMaxLayers, "decoder_layers");
+  if (src_vocab_size > kMaxVocab || tgt_vocab_size > kMaxVocab)
+    fail("model vocabulary sizes must be <= " + std::to_string(kMaxVocab));
   if (d_model % heads != 0)
     fail("model.d_model (" + std::to_string(d_model) + ") must be divisible by model.heads (" +
          std::to_string(heads) + ")");
@@ -105,11 +113,18 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& o
     c.window = j.value("window", c.window);
     c.top_k = j.value("top_k", c.top_k);
     c.rel_clip = j.value("rel_clip", c.rel_clip);
+    c.depth = depth_config_from_json(j.value("depth", nlohmann::json::object()));
   } catch (const nlohmann::json::exception& e) {
     fail(origin + ": bad model config: " + e.what());
   }
-  c.depth = depth_config_from_json(j.value("depth", nlohmann::json::object()));
-  c.validate();
+  try {
+    if (c.src_vocab_size < text::Vocab::kNumSpecials ||
+        c.tgt_vocab_size < text::Vocab::kNumSpecials)
+      fail("model vocabulary sizes must be >= " + std::to_string(text::Vocab::kNumSpecials));
+    c.validate();
+  } catch (const Error& e) {
+    fail(origin + ": " + e.what());
+  }
   return c;
 }
 

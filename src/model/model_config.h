@@ -8,6 +8,11 @@
 
 namespace swt::model {
 
+// Limits validate() enforces (far above any model trained here).
+inline constexpr int64_t kMaxWidth = 1 << 16;  // d_model, d_ff, heads
+inline constexpr int64_t kMaxLayers = 256;
+inline constexpr int64_t kMaxVocab = 1 << 24;
+
 struct ModelConfig {
   std::string attention = "vanilla";  // attention kind (nn::make_attention)
   int64_t d_model = 512;

@@ -93,6 +93,31 @@ void settle_model_dir(const std::string& dir) {
   fs::remove(dir + "/" + kCommitMarker);
 }
 
+// A lower bound of the parameters `c` implies (embeddings and the attention and
+// feed-forward matrices; biases, norms and switch extras left out).
+double min_parameters(const ModelConfig& c) {
+  const double d = static_cast<double>(c.d_model), ff = static_cast<double>(c.d_ff);
+  const double embeddings =
+      d * static_cast<double>(c.tgt_vocab_size + (c.share_embeddings ? 0 : c.src_vocab_size));
+  const double encoder_layer = 4 * d * d + 2 * d * ff, decoder_layer = 8 * d * d + 2 * d * ff;
+  return embeddings + static_cast<double>(c.encoder_layers) * encoder_layer +
+         static_cast<double>(c.decoder_layers) * decoder_layer;
+}
+
+// Refuses a config whose model could not fit in the weights file (at one byte
+// per parameter) before the model is built: a mistyped or hostile config.json
+// would otherwise allocate far more memory than the file holds.
+void check_weights_fit(const ModelConfig& c, const std::string& weights_path) {
+  std::error_code ec;
+  const auto bytes = fs::file_size(weights_path, ec);
+  if (ec) fail_at(weights_path, 0, "cannot open (missing model file?)");
+  if (min_parameters(c) > static_cast<double>(bytes))
+    fail_at(weights_path, 0,
+            "too small for the model config.json describes (" + std::to_string(bytes) +
+                " bytes for at least " + std::to_string(static_cast<int64_t>(min_parameters(c))) +
+                " parameters: mixed-up or truncated model files?)");
+}
+
 }  // namespace
 
 std::string model_file(const std::string& dir, const std::string& name) {
@@ -125,6 +150,7 @@ ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
   const std::string config_path = model_file(dir, "config.json");
   if (!fs::exists(config_path))
     fail_at(dir, 0, "not an swt model directory (no config.json; was training finished?)");
+  if (fs::is_directory(config_path)) fail_at(config_path, 0, "is a directory, not a file");
   nlohmann::json config;
   try {
     std::ifstream in(config_path);
@@ -132,18 +158,25 @@ ModelBundle load_model_dir(const std::string& dir, torch::Device device) {
   } catch (const nlohmann::json::exception& e) {
     fail_at(config_path, 0, std::string("invalid JSON: ") + e.what());
   }
-  if (!config.is_object() || config.value("format", "") != "swt-model")
+  if (!config.is_object() || !config.contains("format") || config["format"] != "swt-model")
     fail_at(config_path, 0, "not an swt model config (missing \"format\": \"swt-model\")");
+  if (!config.contains("model") || !config["model"].is_object())
+    fail_at(config_path, 0, "missing the \"model\" section");
   ModelBundle b;
-  b.config = model_config_from_json(config.at("model"), config_path);
-  b.preprocess = preprocess_from_json(config.value("preprocess", nlohmann::json::object()));
+  b.config = model_config_from_json(config["model"], config_path);
+  try {
+    b.preprocess = preprocess_from_json(config.value("preprocess", nlohmann::json::object()));
+  } catch (const nlohmann::json::exception& e) {
+    fail_at(config_path, 0, std::string("bad preprocess section: ") + e.what());
+  }
   b.src_vocab = text::Vocab::load(model_file(dir, "src.vocab"));
   b.tgt_vocab = text::Vocab::load(model_file(dir, "tgt.vocab"));
   if (b.src_vocab.size() != b.config.src_vocab_size ||
       b.tgt_vocab.size() != b.config.tgt_vocab_size)
     fail_at(dir, 0, "vocabulary sizes do not match config.json (mixed-up model files?)");
-  b.model = Transformer(b.config);
   const auto weights_path = model_file(dir, "model.safetensors");
+  check_weights_fit(b.config, weights_path);
+  b.model = Transformer(b.config);
   load_state_dict(*b.model, load_safetensors(weights_path), weights_path);
   b.model->to(device);
   b.model->eval();

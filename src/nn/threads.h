@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "kernels/parallel.h"
@@ -21,12 +23,17 @@ namespace swt::nn {
 // "Threads"). OpenBLAS is looked up at run time: other BLAS builds lack it.
 inline void keep_blas_single_threaded() {
   using SetThreads = void (*)(int);
-  if (auto* f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    f(1);
+  if (auto* f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(1);
 }
 
+// The largest --threads / train.threads accepted (0 = all cores).
+inline constexpr int64_t kMaxThreads = 4096;
+
 inline void apply_threads(int64_t threads) {
-  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads < 0 || threads > kMaxThreads)
+    throw std::invalid_argument("threads must be between 0 (all cores) and " +
+                                std::to_string(kMaxThreads) + ", got " + std::to_string(threads));
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   torch::set_num_threads(1);
   keep_blas_single_threaded();
   kernels::set_parallel_threads(static_cast<int>(threads));

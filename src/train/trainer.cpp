@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "decode/translator.h"
 #include "eval/bleu.h"
@@ -42,15 +43,16 @@ void check_data_options(const DataOptions& d) {
 // start from. Nothing is written here: vocabularies reach the model directory
 // with the weights they belong to (save_model_dir), so the set stays consistent.
 void prepare_vocabularies(const TrainConfig& c, const TokenizedCorpus& train,
-                          const std::string& checkpoint, model::ModelBundle& b) {
+                          const std::string& checkpoint, const model::ModelBundle* base,
+                          model::ModelBundle& b) {
   if (!checkpoint.empty() && fs::exists(checkpoint + "/src.vocab")) {
     b.src_vocab = text::Vocab::load(checkpoint + "/src.vocab");
     b.tgt_vocab = text::Vocab::load(checkpoint + "/tgt.vocab");
     return;
   }
-  if (!c.train.init_from.empty()) {
-    b.src_vocab = text::Vocab::load(model::model_file(c.train.init_from, "src.vocab"));
-    b.tgt_vocab = text::Vocab::load(model::model_file(c.train.init_from, "tgt.vocab"));
+  if (base) {
+    b.src_vocab = base->src_vocab;
+    b.tgt_vocab = base->tgt_vocab;
     return;
   }
   const auto min_count = static_cast<int>(c.data.vocab_min_count);
@@ -78,7 +80,7 @@ class Run {
 
  private:
   void setup();
-  void init_from_model();
+  void init_from_model(const model::ModelBundle& base);
   torch::Tensor batch_loss(const BatchTensors& b);  // summed over target tokens
   double train_batch(const data::Batch& batch);     // returns the loss per token
   void train_halting();
@@ -110,11 +112,14 @@ void Run::setup() {
   // leaves the model directory as it was.
   check_data_options(c_.data);
   torch::manual_seed(static_cast<uint64_t>(c_.train.seed));
-  std::cerr << "reading " << c_.data.train_src << " and " << c_.data.train_tgt << "\n";
   auto train_text = read_corpus(c_.data.train_src, c_.data.train_tgt, c_.preprocess);
   dev_ = read_corpus(c_.data.dev_src, c_.data.dev_tgt, c_.preprocess);
   const auto checkpoint = resume_ ? readable_checkpoint(dir_) : std::string();
-  prepare_vocabularies(c_, train_text, checkpoint, bundle_);
+  // Fine-tuning starts from a whole model directory, checked like any other.
+  std::optional<model::ModelBundle> base;
+  if (checkpoint.empty() && !c_.train.init_from.empty())
+    base = model::load_model_dir(c_.train.init_from);
+  prepare_vocabularies(c_, train_text, checkpoint, base ? &*base : nullptr, bundle_);
   train_ = encode_corpus(train_text, bundle_.src_vocab, bundle_.tgt_vocab, c_.data.max_length);
   dev_encoded_ = encode_corpus(dev_, bundle_.src_vocab, bundle_.tgt_vocab, 0);
   if (train_.src.empty()) fail(c_.data.train_src + ": no usable training pairs");
@@ -135,7 +140,7 @@ void Run::setup() {
     std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
   } else {
     if (resume_) std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
-    if (!c_.train.init_from.empty()) init_from_model();
+    if (base) init_from_model(*base);
   }
   fs::create_directories(dir_);
   log_ = JsonlLog(dir_ + "/train.log.jsonl");
@@ -156,10 +161,10 @@ void Run::setup() {
 
 // Fine-tuning start: the weights the two models share; the rest (e.g. the
 // halting units when adaptive depth is switched on) keep their fresh values.
-void Run::init_from_model() {
-  const auto path = model::model_file(c_.train.init_from, "model.safetensors");
+void Run::init_from_model(const model::ModelBundle& base) {
   const auto fresh =
-      model::load_matching_weights(*bundle_.model, model::load_safetensors(path), path);
+      model::load_matching_weights(*bundle_.model, model::state_dict(*base.model),
+                                   model::model_file(c_.train.init_from, "model.safetensors"));
   std::cerr << "initialised from " << c_.train.init_from << " (" << fresh.size()
             << " tensors start fresh" << (fresh.empty() ? "" : ", e.g. " + fresh.front()) << ")\n";
 }

@@ -19,4 +19,8 @@ class Error : public std::runtime_error {
 // Throws swt::Error with the message as is.
 [[noreturn]] void fail(const std::string& message);
 
+// The first line of any exception's message (LibTorch's c10::Error appends a
+// stack trace on further lines), for the one-line errors users see.
+std::string one_line_message(const std::exception& e);
+
 }  // namespace swt
