@@ -73,8 +73,9 @@ struct Validation {
 
 class Run {
  public:
-  Run(const TrainConfig& config, const std::string& model_dir, bool resume)
-      : c_(config), dir_(model_dir), resume_(resume) {}
+  Run(const TrainConfig& config, const std::string& model_dir, bool resume,
+      const DistributedOptions& distributed)
+      : c_(config), dir_(model_dir), resume_(resume), dist_(distributed) {}
 
   TrainSummary run();
 
@@ -82,18 +83,23 @@ class Run {
   void setup();
   void init_from_model(const model::ModelBundle& base);
   torch::Tensor batch_loss(const BatchTensors& b);  // summed over target tokens
-  double train_batch(const data::Batch& batch);     // returns the loss per token
+  // Forward and backward of this rank's share of a global batch; returns the
+  // share's summed loss and the global batch's target tokens.
+  std::pair<double, int64_t> train_batch(const data::Batch& batch);
   void train_halting();
   void optimizer_step();
   Validation validate();
   void after_validation(const Validation& v);
+  void validate_and_save();
   bool should_stop(std::string& reason) const;
+  bool stop_agreed(std::string& reason);
   double fraction_done() const;
   void log_progress(double loss_per_token, double tokens_per_s);
 
   const TrainConfig& c_;
   std::string dir_;
   bool resume_;
+  Distributed dist_;
   JsonlLog log_{""};  // opened once the inputs are known to be good
   model::ModelBundle bundle_;
   TokenizedCorpus dev_;
@@ -135,13 +141,24 @@ void Run::setup() {
                                                         .betas({t.adam_beta1, t.adam_beta2})
                                                         .eps(t.adam_eps)
                                                         .weight_decay(t.weight_decay));
+  const bool main = dist_.is_main();
   if (!checkpoint.empty()) {
     state_ = load_checkpoint(dir_, *bundle_.model, *optimizer_);
-    std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
+    if (main)
+      std::cerr << "resumed from step " << state_.step << " (epoch " << state_.epoch + 1 << ")\n";
   } else {
-    if (resume_) std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
+    if (resume_ && main) std::cerr << "no checkpoint in " << dir_ << ": starting from scratch\n";
     if (base) init_from_model(*base);
   }
+  if (dist_.active()) {
+    // Every rank starts from rank 0's weights; dropout draws differ per rank.
+    auto tensors = bundle_.model->parameters();
+    for (const auto& b : bundle_.model->buffers()) tensors.push_back(b);
+    dist_.broadcast(tensors);
+    torch::manual_seed(static_cast<uint64_t>(c_.train.seed) + 1000003ULL * dist_.rank() +
+                       static_cast<uint64_t>(state_.step));
+  }
+  if (!main) return;  // rank 0 alone writes, logs and prints
   fs::create_directories(dir_);
   log_ = JsonlLog(dir_ + "/train.log.jsonl");
   int64_t params = 0;
@@ -150,10 +167,11 @@ void Run::setup() {
             << " too long or empty), dev " << dev_.src.size() << ", vocab "
             << bundle_.src_vocab.size() << "/" << bundle_.tgt_vocab.size() << ", parameters "
             << params << ", threads " << kernels::parallel_threads() << ", precision "
-            << precision_name(precision_) << "\n";
+            << precision_name(precision_) << ", processes " << dist_.world_size() << "\n";
   log_.write({{"event", "start"},
               {"precision", precision_name(precision_)},
               {"threads", kernels::parallel_threads()},
+              {"processes", dist_.world_size()},
               {"train_pairs", train_.src.size()},
               {"parameters", params},
               {"resumed_step", state_.step}});
@@ -165,8 +183,10 @@ void Run::init_from_model(const model::ModelBundle& base) {
   const auto fresh =
       model::load_matching_weights(*bundle_.model, model::state_dict(*base.model),
                                    model::model_file(c_.train.init_from, "model.safetensors"));
-  std::cerr << "initialised from " << c_.train.init_from << " (" << fresh.size()
-            << " tensors start fresh" << (fresh.empty() ? "" : ", e.g. " + fresh.front()) << ")\n";
+  if (dist_.is_main())
+    std::cerr << "initialised from " << c_.train.init_from << " (" << fresh.size()
+              << " tensors start fresh" << (fresh.empty() ? "" : ", e.g. " + fresh.front())
+              << ")\n";
 }
 
 torch::Tensor Run::batch_loss(const BatchTensors& b) {
@@ -189,20 +209,38 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
   return total / static_cast<double>(exits.size());
 }
 
-double Run::train_batch(const data::Batch& batch) {
-  auto b = make_batch(train_, batch, device_);
+// This rank's share of a global batch: a contiguous slice (batches are sorted
+// by length, so the shares pad alike).
+data::Batch shard(const data::Batch& batch, int rank, int world) {
+  const size_t n = batch.size();
+  return data::Batch(batch.begin() + static_cast<std::ptrdiff_t>(n * rank / world),
+                     batch.begin() + static_cast<std::ptrdiff_t>(n * (rank + 1) / world));
+}
+
+std::pair<double, int64_t> Run::train_batch(const data::Batch& batch) {
+  // Every rank knows the whole global batch, so the normalisation by its target
+  // tokens needs no communication: the gradients summed over the ranks are
+  // those of the whole batch.
+  int64_t target_tokens = 0, source_tokens = 0;
+  for (auto i : batch) {
+    target_tokens += static_cast<int64_t>(train_.tgt[i].size()) + 1;
+    source_tokens += static_cast<int64_t>(train_.src[i].size()) + 1;
+  }
+  state_.tokens_seen += target_tokens + source_tokens;
+  const auto mine = shard(batch, dist_.rank(), dist_.world_size());
+  if (mine.empty()) return {0.0, target_tokens};
+  auto b = make_batch(train_, mine, device_);
   auto summed = batch_loss(b);
-  auto loss = summed / static_cast<double>(b.target_tokens * c_.train.accumulate);
-  loss.backward();
-  state_.tokens_seen += b.target_tokens + b.src.ne(0).sum().item<int64_t>();
-  return summed.item<double>() / static_cast<double>(b.target_tokens);
+  (summed / static_cast<double>(target_tokens * c_.train.accumulate)).backward();
+  return {summed.item<double>(), target_tokens};
 }
 
 void Run::optimizer_step() {
   const double lr = inverse_sqrt_lr(c_.train.lr, state_.step + 1, c_.train.warmup_steps);
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-  if (c_.train.clip_norm > 0)
+  dist_.all_reduce_gradients(bundle_.model->parameters());
+  if (c_.train.clip_norm > 0)  // the global norm: gradients are summed by now
     torch::nn::utils::clip_grad_norm_(bundle_.model->parameters(), c_.train.clip_norm);
   optimizer_->step();
   optimizer_->zero_grad();
@@ -266,8 +304,23 @@ void Run::after_validation(const Validation& v) {
               {"elapsed_s", state_.elapsed_seconds}});
 }
 
+// Rank 0 validates and writes; every rank then holds its outcome (patience is
+// agreed) and the parameters are checked to be the same everywhere.
+void Run::validate_and_save() {
+  if (dist_.is_main()) after_validation(validate());
+  const auto agreed = dist_.broadcast_values(
+      {state_.best_bleu, state_.best_loss, static_cast<double>(state_.bad_validations)});
+  state_.best_bleu = agreed[0];
+  state_.best_loss = agreed[1];
+  state_.bad_validations = static_cast<int64_t>(agreed[2]);
+  dist_.check_same_parameters(bundle_.model->parameters());
+}
+
+// The halting phase is short (a few hundred steps of small units): rank 0 runs
+// it; the other ranks wait.
 void Run::train_halting() {
   if (!c_.model.depth.adaptive || c_.train.halting_steps <= 0) return;
+  if (!dist_.is_main()) return;
   // Halting units learn on the best model, the one the model directory keeps.
   const auto best = model::model_file(dir_, "model.safetensors");
   model::load_state_dict(*bundle_.model, model::load_safetensors(best), best);
@@ -292,6 +345,18 @@ double Run::fraction_done() const {
   return f;
 }
 
+// Rank 0's decision on every rank (time limits differ between processes).
+bool Run::stop_agreed(std::string& reason) {
+  should_stop(reason);
+  if (!dist_.active()) return !reason.empty();
+  static const char* const kReasons[] = {"", "max_steps", "max_minutes", "patience"};
+  double code = 0;
+  for (int i = 0; i < 4; ++i)
+    if (reason == kReasons[i]) code = i;
+  reason = kReasons[static_cast<int>(dist_.broadcast_values({code})[0])];
+  return !reason.empty();
+}
+
 bool Run::should_stop(std::string& reason) const {
   const auto& t = c_.train;
   if (t.max_steps > 0 && state_.step >= t.max_steps)
@@ -304,6 +369,7 @@ bool Run::should_stop(std::string& reason) const {
 }
 
 void Run::log_progress(double loss_per_token, double tokens_per_s) {
+  if (!dist_.is_main()) return;
   const double lr = inverse_sqrt_lr(c_.train.lr, state_.step, c_.train.warmup_steps);
   const double elapsed = elapsed_before_ + seconds_since(started_);
   const double f = fraction_done();
@@ -334,34 +400,41 @@ TrainSummary Run::run() {
   bundle_.model->train();
   const auto lengths = train_.lengths();
   std::string reason;
-  double window_loss = 0;
-  int64_t window_batches = 0, window_tokens = state_.tokens_seen, last_valid = -1;
+  // Per batch since the last progress line: this rank's summed loss and the
+  // global batch's target tokens (the losses are summed over ranks to log).
+  std::vector<double> window_loss;
+  std::vector<int64_t> window_targets;
+  int64_t window_tokens = state_.tokens_seen, last_valid = -1;
   auto window_start = Clock::now();
-  while (!should_stop(reason)) {
+  while (!stop_agreed(reason)) {
     if (c_.train.max_epochs > 0 && state_.epoch >= c_.train.max_epochs) {
       reason = "max_epochs";
       break;
     }
     auto batches = data::make_epoch_batches(lengths, c_.train.batch_tokens,
                                             static_cast<uint64_t>(c_.train.seed), state_.epoch);
-    while (state_.batch_in_epoch < static_cast<int64_t>(batches.size()) && !should_stop(reason)) {
+    while (state_.batch_in_epoch < static_cast<int64_t>(batches.size()) && !stop_agreed(reason)) {
       for (int64_t a = 0;
            a < c_.train.accumulate && state_.batch_in_epoch < static_cast<int64_t>(batches.size());
            ++a) {
-        window_loss += train_batch(batches[state_.batch_in_epoch++]);
-        ++window_batches;
+        const auto [loss, targets] = train_batch(batches[state_.batch_in_epoch++]);
+        window_loss.push_back(loss);
+        window_targets.push_back(targets);
       }
       optimizer_step();
       if (state_.step % c_.train.log_every == 0) {
         const double rate = (state_.tokens_seen - window_tokens) / seconds_since(window_start);
-        log_progress(window_loss / window_batches, rate);
-        window_loss = 0;
-        window_batches = 0;
+        const auto summed = dist_.all_reduce_sum(window_loss);
+        double per_token = 0;
+        for (size_t i = 0; i < summed.size(); ++i) per_token += summed[i] / window_targets[i];
+        log_progress(per_token / static_cast<double>(summed.size()), rate);
+        window_loss.clear();
+        window_targets.clear();
         window_tokens = state_.tokens_seen;
         window_start = Clock::now();
       }
       if (state_.step % c_.train.valid_every == 0) {
-        after_validation(validate());
+        validate_and_save();
         last_valid = state_.step;
       }
     }
@@ -370,8 +443,9 @@ TrainSummary Run::run() {
       state_.batch_in_epoch = 0;
     }
   }
-  if (last_valid != state_.step) after_validation(validate());
+  if (last_valid != state_.step) validate_and_save();
   train_halting();
+  dist_.barrier();
   TrainSummary s;
   s.steps = state_.step;
   s.best_bleu = state_.best_bleu;
@@ -384,19 +458,24 @@ TrainSummary Run::run() {
               {"elapsed_s", s.elapsed_seconds},
               {"tokens_per_s", s.tokens_per_second},
               {"stop_reason", reason}});
-  std::cerr << "stopped (" << reason << ") after " << s.steps << " steps, "
-            << format_duration(s.elapsed_seconds) << "; best dev BLEU " << s.best_bleu
-            << "; model in " << dir_ << "\n";
+  if (dist_.is_main())
+    std::cerr << "stopped (" << reason << ") after " << s.steps << " steps, "
+              << format_duration(s.elapsed_seconds) << "; best dev BLEU " << s.best_bleu
+              << "; model in " << dir_ << "\n";
   return s;
 }
 
 }  // namespace
 
-Trainer::Trainer(TrainConfig config, std::string model_dir, bool resume)
-    : config_(std::move(config)), model_dir_(std::move(model_dir)), resume_(resume) {}
+Trainer::Trainer(TrainConfig config, std::string model_dir, bool resume,
+                 DistributedOptions distributed)
+    : config_(std::move(config)),
+      model_dir_(std::move(model_dir)),
+      resume_(resume),
+      distributed_(std::move(distributed)) {}
 
 TrainSummary Trainer::run() {
-  Run run(config_, model_dir_, resume_);
+  Run run(config_, model_dir_, resume_, distributed_);
   return run.run();
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "train/distributed.h"
 #include "train/train_config.h"
 
 namespace swt::train {
@@ -18,13 +19,17 @@ struct TrainSummary {
 
 class Trainer {
  public:
-  Trainer(TrainConfig config, std::string model_dir, bool resume);
+  // `distributed`: this process's place in a data-parallel job (one process by
+  // default); rank 0 validates, logs and writes the model directory.
+  Trainer(TrainConfig config, std::string model_dir, bool resume,
+          DistributedOptions distributed = {});
   TrainSummary run();
 
  private:
   TrainConfig config_;
   std::string model_dir_;
   bool resume_;
+  DistributedOptions distributed_;
 };
 
 }  // namespace swt::train
