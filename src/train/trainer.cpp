@@ -94,7 +94,7 @@ class Run {
   bool should_stop(std::string& reason) const;
   bool stop_agreed(std::string& reason);
   double fraction_done() const;
-  void log_progress(double loss_per_token, double tokens_per_s);
+  void log_progress(double loss_per_token, double tokens_per_s, double allreduce_share);
 
   const TrainConfig& c_;
   std::string dir_;
@@ -108,6 +108,7 @@ class Run {
   TrainerState state_;
   torch::Device device_{torch::kCPU};
   Clock::time_point started_;
+  double allreduce_seconds_ = 0;  // in gradient all-reduces since the last progress line
   double elapsed_before_ = 0;
   // train.precision resolved once (auto -> what this CPU supports).
   nn::Precision precision_ = nn::parse_precision(c_.train.precision, "train.precision");
@@ -239,7 +240,9 @@ void Run::optimizer_step() {
   const double lr = inverse_sqrt_lr(c_.train.lr, state_.step + 1, c_.train.warmup_steps);
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  const auto reduce_start = Clock::now();
   dist_.all_reduce_gradients(bundle_.model->parameters());
+  allreduce_seconds_ += seconds_since(reduce_start);
   if (c_.train.clip_norm > 0)  // the global norm: gradients are summed by now
     torch::nn::utils::clip_grad_norm_(bundle_.model->parameters(), c_.train.clip_norm);
   optimizer_->step();
@@ -368,7 +371,7 @@ bool Run::should_stop(std::string& reason) const {
   return !reason.empty();
 }
 
-void Run::log_progress(double loss_per_token, double tokens_per_s) {
+void Run::log_progress(double loss_per_token, double tokens_per_s, double allreduce_share) {
   if (!dist_.is_main()) return;
   const double lr = inverse_sqrt_lr(c_.train.lr, state_.step, c_.train.warmup_steps);
   const double elapsed = elapsed_before_ + seconds_since(started_);
@@ -387,6 +390,7 @@ void Run::log_progress(double loss_per_token, double tokens_per_s) {
               {"loss", loss_per_token},
               {"lr", lr},
               {"tokens_per_s", tokens_per_s},
+              {"allreduce_share", allreduce_share},
               {"elapsed_s", elapsed},
               {"eta_s", f > 0 ? elapsed * (1 - f) / f : -1.0}});
 }
@@ -423,11 +427,14 @@ TrainSummary Run::run() {
       }
       optimizer_step();
       if (state_.step % c_.train.log_every == 0) {
-        const double rate = (state_.tokens_seen - window_tokens) / seconds_since(window_start);
+        const double window_seconds = seconds_since(window_start);
+        const double rate = (state_.tokens_seen - window_tokens) / window_seconds;
         const auto summed = dist_.all_reduce_sum(window_loss);
         double per_token = 0;
         for (size_t i = 0; i < summed.size(); ++i) per_token += summed[i] / window_targets[i];
-        log_progress(per_token / static_cast<double>(summed.size()), rate);
+        log_progress(per_token / static_cast<double>(summed.size()), rate,
+                     allreduce_seconds_ / window_seconds);
+        allreduce_seconds_ = 0;
         window_loss.clear();
         window_targets.clear();
         window_tokens = state_.tokens_seen;
