@@ -192,6 +192,14 @@ def case_concurrency():
     check(server.stop() == 0, "exit status")
 
 
+def wait_for_queue(server, gauge, value):
+    """Waits until the queue gauge of /metrics shows `value` (requests arrived)."""
+    deadline = time.time() + 60
+    while server.metrics()[gauge] != value:
+        check(time.time() < deadline, "%s never reached %d" % (gauge, value))
+        time.sleep(0.02)
+
+
 def expect_error(server, status, method, path, body, words, headers=None):
     got, head, data = server.request(method, path, body, headers=headers)
     check(got == status, "%s %s %r: status %d, want %d (%r)" % (method, path, body, got,
@@ -241,20 +249,17 @@ def case_errors():
     check(server.stop() == 0, "exit status")
 
     # 429 (queue full) and 504 (deadline): the first request waits in the queue
-    # (--max-delay-ms 3000) past its 800 ms deadline; the second finds the queue full.
-    server = Server("--max-queue", "1", "--max-delay-ms", "3000", "--timeout-ms", "800")
+    # (--max-delay-ms 6000) past its 1500 ms deadline; the second finds the queue full.
+    server = Server("--max-queue", "1", "--max-delay-ms", "6000", "--timeout-ms", "1500")
     first = []
     thread = threading.Thread(target=lambda: first.append(server.translate({"text": "a b"})))
     thread.start()
-    time.sleep(0.3)
+    wait_for_queue(server, "swt_queue_requests", 1)
     head = expect_error(server, 429, "POST", T, {"text": "b c"}, ["--max-queue 1"])
     check(head.get("Retry-After") == "1", "Retry-After %r" % head)
     thread.join(30)
     status, _, body = first[0]
-    check(status == 504 and "--timeout-ms 800" in body["error"], "504: %d %s" % (status, body))
-    time.sleep(3)  # the dropped request leaves the queue; a new one is answered
-    status, _, body = server.json("POST", T, {"text": "a b"}, timeout=30)
-    check(status == 504 or status == 200, "after 504: %d" % status)
+    check(status == 504 and "--timeout-ms 1500" in body["error"], "504: %d %s" % (status, body))
     check(server.stop() == 0, "exit status")
 
 
@@ -297,7 +302,8 @@ def case_shutdown():
     for sig in (signal.SIGTERM, signal.SIGINT):
         lines = source_lines(8, offset=200)
         expected = swt_translate(lines)
-        server = Server("--max-delay-ms", "1500", "--max-batch-tokens", "100000")
+        # The batch would wait 20 s; the signal starts it at once.
+        server = Server("--max-delay-ms", "20000", "--max-batch-tokens", "100000")
         results = [None] * len(lines)
 
         def client(i):
@@ -309,9 +315,9 @@ def case_shutdown():
         threads = [threading.Thread(target=client, args=(i,)) for i in range(len(lines))]
         for t in threads:
             t.start()
-        time.sleep(0.5)  # all in the queue, waiting for the batch
+        wait_for_queue(server, "swt_queue_requests", len(lines))
         start = time.time()
-        code = server.stop(sig, bound=30)
+        code = server.stop(sig, bound=15)
         for t in threads:
             t.join(30)
         check(code == 0, "exit status %s after %s (stderr %s)" % (code, sig, server.stderr()))
