@@ -57,12 +57,11 @@ class Service {
   Service(const ServeOptions& options, Scheduler& scheduler, Metrics& metrics)
       : options_(options), scheduler_(scheduler), metrics_(metrics) {}
 
-  void translate(const httplib::Request& req, httplib::Response& res) const {
-    const auto start = Clock::now();
-    if (!is_valid_utf8(req.body)) return send_error(res, 400, "request body is not valid UTF-8");
+  void translate(const std::string& text, Clock::time_point start, httplib::Response& res) const {
+    if (!is_valid_utf8(text)) return send_error(res, 400, "request body is not valid UTF-8");
     json body;
     try {
-      body = json::parse(req.body);
+      body = json::parse(text);
     } catch (const std::exception& e) {
       return send_error(res, 400, "invalid JSON: " + one_line_message(e));
     }
@@ -243,8 +242,26 @@ int run_server(const ServeOptions& options) {
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kPage, "text/html; charset=utf-8");
   });
-  server.Post(kTranslateRoute, [&](const httplib::Request& req, httplib::Response& res) {
-    service.translate(req, res);
+  // The body is read here, not by httplib: httplib would parse a body sent
+  // as application/x-www-form-urlencoded (curl -d's default) as a form and
+  // refuse one over 8 KB with 413.
+  server.Post(kTranslateRoute, [&](const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader) {
+    const auto start = Clock::now();
+    if (req.is_multipart_form_data()) {
+      res.set_header("Connection", "close");
+      return send_error(res, 415, "multipart/form-data is not accepted; send a JSON body");
+    }
+    std::string body;
+    const bool read = reader([&](const char* data, size_t size) {
+      body.append(data, size);
+      return true;
+    });
+    if (!read) {
+      if (res.status < 400) res.status = 400;
+      return;  // 413 over --max-body-bytes; the error handler writes the body
+    }
+    service.translate(body, start, res);
   });
   // Anything else: 405 on a known path (with Allow), 404 on an unknown one.
   auto fallback = [](const httplib::Request& req, httplib::Response& res) {

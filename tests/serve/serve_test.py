@@ -147,6 +147,19 @@ def case_outputs():
                                         "length_penalty": 0.6})
     got = [(h["text"], "%.4f" % h["score"]) for h in body["translations"]]
     check(got == expected[0], "text nbest: %s != %s" % (got, expected[0]))
+    # A body over 8 KB sent as a form (curl -d's default Content-Type) and chunked.
+    many = {"texts": ["a b c"] * 1200}
+    status, _, body = server.json("POST", "/v1/translate", many,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(status == 200 and len(body["translations"]) == 1200, "form body: %d" % status)
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+    conn.request("POST", "/v1/translate", body=iter([b'{"text": ', json.dumps(lines[0]).encode(),
+                                                     b"}"]), encode_chunked=True)
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    conn.close()
+    check(response.status == 200 and data["translations"][0]["text"] == swt_translate(lines[:1])[0],
+          "chunked body: %d %s" % (response.status, data))
     # The other routes.
     status, _, body = server.json("GET", "/health")
     check(status == 200 and body["status"] == "ok", "/health %d %s" % (status, body))
@@ -243,6 +256,8 @@ def case_errors():
     check(head.get("Allow") == "POST", "Allow header %r" % head)
     expect_error(server, 405, "DELETE", "/health", None, ["DELETE"])
     expect_error(server, 405, "POST", "/metrics", "x", ["POST"])
+    expect_error(server, 415, "POST", T, b"--b\r\n\r\nx\r\n--b--\r\n", ["multipart"],
+                 headers={"Content-Type": "multipart/form-data; boundary=b"})
     # Still serving after all that.
     status, _, body = server.translate({"text": "a b"})
     check(status == 200, "after errors: %d %s" % (status, body))
