@@ -173,6 +173,13 @@ def case_outputs():
     check(status == 200 and b"/v1/translate" in page and
           headers.get("Content-Type", "").startswith("text/html"), "/ page")
     check(server.stop() == 0, "exit status")
+    # --int8 and a server-wide default beam, as swt translate --int8 --beam 2.
+    expected = swt_translate(lines[:10], "--int8", "--beam", "2")
+    server = Server("--int8", "--beam", "2")
+    status, _, body = server.translate({"texts": lines[:10]})
+    got = [t["text"] for t in body["translations"]]
+    check(status == 200 and got == expected, "--int8: %s != %s" % (got, expected))
+    check(server.stop() == 0, "exit status")
 
 
 def case_concurrency():
