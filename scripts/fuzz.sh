@@ -26,6 +26,12 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/sanitizers/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
+# The targets' scratch files (fuzz/fuzz_util.h), removed at the end.
+scratch_base=/tmp
+[ -w /dev/shm ] && scratch_base=/dev/shm
+export SWT_FUZZ_TMP="$(mktemp -d "$scratch_base/swt-fuzz.XXXXXX")"
+trap 'rm -rf "$SWT_FUZZ_TMP"' EXIT
+
 status=0
 summary=()
 for t in "${targets[@]}"; do
