@@ -1,7 +1,8 @@
 // SwitchTransformer's public C++ API: load a model directory written by
 // `swt train`, translate lines of raw text. This is the only header an
 // application needs; it exposes no LibTorch types. Link with the CMake target
-// `swt_core`. Everything else under src/ is internal and may change.
+// `swt_infer` (in this project) or, installed, `swt::swt` (find_package(swt);
+// README.md, "Install"). Everything else under src/ is internal and may change.
 //
 //   swt::Translator t("models/bbe-asv", {});
 //   std::vector<std::string> out = t.translate({"In the beginning God made the heaven."});
