@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "serve/page.h"
+#include "serve/request.h"
 #include "serve/scheduler.h"
 #include "util/error.h"
 #include "util/utf8.h"
@@ -58,60 +59,13 @@ class Service {
       : options_(options), scheduler_(scheduler), metrics_(metrics) {}
 
   void translate(const std::string& text, Clock::time_point start, httplib::Response& res) const {
-    if (!is_valid_utf8(text)) return send_error(res, 400, "request body is not valid UTF-8");
-    json body;
-    try {
-      body = json::parse(text);
-    } catch (const std::exception& e) {
-      return send_error(res, 400, "invalid JSON: " + one_line_message(e));
-    }
-    if (!body.is_object()) return send_error(res, 400, "the body must be a JSON object");
-    static const std::set<std::string> known = {"text", "texts", "beam", "nbest", "length_penalty"};
-    for (const auto& item : body.items())
-      if (!known.count(item.key()))
-        return send_error(
-            res, 400,
-            "unknown field '" + item.key() + "' (known: text, texts, beam, nbest, length_penalty)");
-    const bool single = body.contains("text");
-    if (single == body.contains("texts"))
-      return send_error(res, 400, "give exactly one of the fields 'text' and 'texts'");
-    std::vector<std::string> lines;
-    if (single) {
-      if (!body["text"].is_string()) return send_error(res, 400, "field 'text' must be a string");
-      lines.push_back(body["text"].get<std::string>());
-    } else {
-      const auto& texts = body["texts"];
-      if (!texts.is_array())
-        return send_error(res, 400, "field 'texts' must be an array of strings");
-      for (size_t i = 0; i < texts.size(); ++i) {
-        if (!texts[i].is_string())
-          return send_error(res, 400,
-                            "field 'texts' must be an array of strings (texts[" +
-                                std::to_string(i) + "] is not)");
-        lines.push_back(texts[i].get<std::string>());
-      }
-    }
-    DecodeKey key{options_.beam, 1, options_.length_penalty};
-    for (auto [name, target] : {std::pair<const char*, int64_t*>{"beam", &key.beam},
-                                std::pair<const char*, int64_t*>{"nbest", &key.nbest}}) {
-      if (!body.contains(name)) continue;
-      const auto& v = body[name];
-      if (!v.is_number_integer())
-        return send_error(res, 400, std::string("field '") + name + "' must be an integer");
-      const auto value = v.get<int64_t>();
-      if (value < 1 || value > kMaxBeam)
-        return send_error(res, 400,
-                          std::string("field '") + name + "' must be in [1, " +
-                              std::to_string(kMaxBeam) + "], got " + v.dump());
-      *target = value;
-    }
-    if (body.contains("length_penalty")) {
-      const auto& v = body["length_penalty"];
-      if (!v.is_number()) return send_error(res, 400, "field 'length_penalty' must be a number");
-      key.length_penalty = v.get<double>();
-      if (!std::isfinite(key.length_penalty))
-        return send_error(res, 400, "field 'length_penalty' must be finite");
-    }
+    TranslateRequest request;
+    RequestError error;
+    if (!parse_translate_request(text, options_.beam, options_.length_penalty, request, error))
+      return send_error(res, error.status, error.message);
+    const bool single = request.single;
+    const auto& lines = request.lines;
+    const DecodeKey key{request.beam, request.nbest, request.length_penalty};
     if (const auto why = scheduler_.check(key); !why.empty())
       return send_error(res, 400, "invalid options: " + why);
     std::vector<int64_t> tokens;

@@ -5,10 +5,9 @@
 #include <cstdint>
 #include <string>
 
-namespace swt::serve {
+#include "serve/request.h"
 
-// The largest beam a request may ask for.
-inline constexpr int64_t kMaxBeam = 64;
+namespace swt::serve {
 
 struct ServeOptions {
   std::string model;
