@@ -1,5 +1,7 @@
 // GET / of `swt serve`: a self-contained page (no external assets) that
-// posts to /v1/translate.
+// posts to /v1/translate. `/?text=...` (lines separated by %0A; optional
+// `&beam=N`) fills the box and translates at once: a link to a translation,
+// and what tests/serve/page_test.py loads in headless Chromium.
 #pragma once
 
 namespace swt::serve {
@@ -46,6 +48,12 @@ document.getElementById('go').onclick = async function () {
     out.textContent = String(e);
   }
 };
+const query = new URLSearchParams(window.location.search);
+if (query.has('text')) {
+  document.getElementById('input').value = query.get('text');
+  if (query.has('beam')) document.getElementById('beam').value = query.get('beam');
+  document.getElementById('go').click();
+}
 </script>
 </body>
 </html>
