@@ -3,9 +3,11 @@
 # prefix, build tests/package/ (a consumer of find_package(swt) / swt::swt)
 # against it alone, run it on the swt_toy_model fixture and check that its
 # translations equal `swt translate`'s (beam 5 and greedy).
-# Usage: package_test.sh SWT SOURCE_DIR BUILD_DIR TOY_WORK_DIR WORK_DIR CXX
+# Usage: package_test.sh SWT SOURCE_DIR BUILD_DIR TOY_WORK_DIR WORK_DIR CXX [CMAKE_ARG]
+#   CMAKE_ARG: one more option for the consumer's cmake (the sanitized build's
+#   -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=...)
 set -euo pipefail
-swt=$1 source_dir=$2 build_dir=$3 toy=$4 work=$5 cxx=$6
+swt=$1 source_dir=$2 build_dir=$3 toy=$4 work=$5 cxx=$6 extra=${7:--DCMAKE_EXE_LINKER_FLAGS=}
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -26,7 +28,7 @@ if [ -e "$prefix/lib/libswt_core.a" ]; then echo "libswt_core.a installed"; exit
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$source_dir/tests/package" -B "$work/consumer" "${generator[@]}" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" "$extra" \
   >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/consumer" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 
