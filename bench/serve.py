@@ -39,10 +39,14 @@ def percentile(values, p):
 def offline(args, sentences_file, count):
     """swt translate's sentences/s, without its start (the model load: the
     median time of the same command on an empty input is subtracted)."""
+    # A real file, not /dev/null: swt writes --output atomically (temp file,
+    # rename), which as root would replace /dev/null with a regular file.
+    output = sentences_file + ".out"
+
     def run(path):
         start = time.monotonic()
         subprocess.run([args.swt, "translate", "--model", args.model, "--input", path,
-                        "--output", os.devnull, "--beam", str(args.beam),
+                        "--output", output, "--beam", str(args.beam),
                         "--threads", str(args.threads)],
                        check=True, stderr=subprocess.DEVNULL)
         return time.monotonic() - start
@@ -51,6 +55,7 @@ def offline(args, sentences_file, count):
     load = statistics.median(run(empty) for _ in range(3))
     os.unlink(empty)
     times = [run(sentences_file) for _ in range(args.offline_repeats)]
+    os.unlink(output)
     return count / (statistics.median(times) - load), times, load
 
 
