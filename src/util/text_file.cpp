@@ -80,8 +80,30 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   write_file_atomic(path, std::vector<std::string_view>{content});
 }
 
+namespace {
+
+// A device or pipe (`--output /dev/null`, `/dev/stdout`, a FIFO) is written to
+// as it is: renaming a temp file over it would replace the device itself.
+bool write_special_file(const std::string& path, const std::vector<std::string_view>& parts) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return false;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC);
+  if (fd < 0) fail_at(path, 0, std::string("cannot open for writing: ") + std::strerror(errno));
+  try {
+    for (const auto part : parts) write_all(fd, part, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return true;
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::vector<std::string_view>& parts) {
   namespace fs = std::filesystem;
+  if (write_special_file(path, parts)) return;
   const fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
   std::string tmp = path + ".tmp.XXXXXX";

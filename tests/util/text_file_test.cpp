@@ -1,9 +1,11 @@
 #include "util/text_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "util/error.h"
 
@@ -67,6 +69,22 @@ TEST(TextFile, AtomicWriteReplacesWholeFileAndLeavesNoTemp) {
   for (const auto& entry :
        std::filesystem::directory_iterator(std::filesystem::path(p).parent_path()))
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
+// `--output /dev/null` once replaced the device with a regular file (as root,
+// the temp file was renamed over it). A FIFO stands in for the device here.
+TEST(TextFile, AtomicWriteToADeviceOrPipeWritesThroughIt) {
+  const auto fifo = temp_path("fifo");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto reader = std::async(std::launch::async, [&] {
+    std::ifstream in(fifo);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  write_lines_atomic(fifo, {"a", "b"});
+  EXPECT_EQ(reader.get(), "a\nb\n");
+  EXPECT_EQ(std::filesystem::status(fifo).type(), std::filesystem::file_type::fifo);
+  std::filesystem::remove(fifo);
 }
 
 }  // namespace swt
