@@ -13,6 +13,13 @@ namespace {
 
 using json = nlohmann::json;
 
+// A client's string as JSON escapes it (no raw newline or control character
+// may break the one-line message).
+std::string escaped(const std::string& text) {
+  const auto quoted = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 bool refuse(RequestError& error, const std::string& message) {
   error = {400, message};
   return false;
@@ -75,7 +82,7 @@ bool parse_translate_request(const std::string& body_text, int64_t default_beam,
   static const std::set<std::string> known = {"text", "texts", "beam", "nbest", "length_penalty"};
   for (const auto& item : body.items())
     if (!known.count(item.key()))
-      return refuse(error, "unknown field '" + item.key() +
+      return refuse(error, "unknown field '" + escaped(item.key()) +
                                "' (known: text, texts, beam, nbest, length_penalty)");
   if (!read_lines(body, request, error)) return false;
   if (!read_count(body, "beam", request.beam, error)) return false;

@@ -50,6 +50,10 @@ TEST(TranslateRequest, BadBodiesAreRefusedNamingTheProblem) {
   EXPECT_EQ(refused("[1, 2]").message, "the body must be a JSON object");
   EXPECT_NE(refused(R"({"text": "a", "beams": 2})").message.find("unknown field 'beams'"),
             std::string::npos);
+  // Found by fuzz/serve_request_fuzz.cpp: a field name with an escaped newline
+  // was echoed raw, giving a message of two lines.
+  const auto newline = refused(R"({"text": "a", "length_p\nalty": 0.6})").message;
+  EXPECT_NE(newline.find(R"('length_p\nalty')"), std::string::npos) << newline;
   EXPECT_EQ(refused(R"({"text": "a", "texts": ["b"]})").message,
             "give exactly one of the fields 'text' and 'texts'");
   EXPECT_EQ(refused("{}").message, "give exactly one of the fields 'text' and 'texts'");
