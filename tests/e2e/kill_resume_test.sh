@@ -33,7 +33,7 @@ model:
   dropout: 0.1
 train:
   batch_tokens: 512
-  max_steps: 160
+  max_steps: 320
   max_minutes: 0
   valid_every: 4
   log_every: 4
@@ -77,9 +77,10 @@ for ((i = 1; i <= kills; i++)); do
   "${train[@]}" --model-dir "$killed" --resume 2>> "$work/killed.log" &
   pid=$!
   if ((i % 2)); then
-    # A random moment in the first third of a run's length (so that most runs are
-    # killed before they finish), from start-up on.
-    delay=$(echo "scale=3; $duration * $((RANDOM % 1000 + 1)) / 3000" | bc)
+    # A random moment in the first eighth of a run's length, from start-up on:
+    # the uninterrupted run is timed while other tests may load the machine,
+    # so later runs can be faster; short delays keep them from finishing early.
+    delay=$(echo "scale=3; $duration * $((RANDOM % 1000 + 1)) / 8000" | bc)
     sleep "$delay"
     moment="after ${delay}s"
   else
@@ -108,7 +109,7 @@ for f in model.safetensors checkpoint/model.safetensors src.vocab tgt.vocab conf
     exit 1
   fi
 done
-if ((done_kills < kills / 2)); then
+if ((done_kills < 6)); then
   echo "FAIL: only $done_kills of $kills runs were killed before they finished" >&2
   exit 1
 fi
