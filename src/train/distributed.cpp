@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <cstdlib>
+#include <functional>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -153,22 +154,34 @@ void Distributed::all_reduce_gradients(const std::vector<torch::Tensor>& params,
   }
 }
 
-std::vector<double> Distributed::all_reduce_sum(std::vector<double> values) {
-  if (!active() || values.empty()) return values;
+namespace {
+
+// Runs `collective` on `values` as one double tensor and returns the result.
+std::vector<double> on_values(
+    std::vector<double> values,
+    const std::function<c10::intrusive_ptr<c10d::Work>(std::vector<torch::Tensor>&)>& collective,
+    const char* what) {
   std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kDouble)};
-  wait(group_->gloo->allreduce(buffer), "all-reduce");
+  wait(collective(buffer), what);
   auto a = buffer[0].accessor<double, 1>();
   for (size_t i = 0; i < values.size(); ++i) values[i] = a[static_cast<int64_t>(i)];
   return values;
 }
 
+}  // namespace
+
+std::vector<double> Distributed::all_reduce_sum(std::vector<double> values) {
+  if (!active() || values.empty()) return values;
+  return on_values(
+      std::move(values), [&](auto& buffer) { return group_->gloo->allreduce(buffer); },
+      "all-reduce");
+}
+
 std::vector<double> Distributed::broadcast_values(std::vector<double> values) {
   if (!active() || values.empty()) return values;
-  std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kDouble)};
-  wait(group_->gloo->broadcast(buffer), "broadcast");
-  auto a = buffer[0].accessor<double, 1>();
-  for (size_t i = 0; i < values.size(); ++i) values[i] = a[static_cast<int64_t>(i)];
-  return values;
+  return on_values(
+      std::move(values), [&](auto& buffer) { return group_->gloo->broadcast(buffer); },
+      "broadcast");
 }
 
 void Distributed::check_same_parameters(const std::vector<torch::Tensor>& params) {
