@@ -46,19 +46,37 @@ void setup_toy(CLI::App& data) {
 void setup_bible(CLI::App& data) {
   auto* sub = data.add_subcommand(
       "bible", "Spanish (Reina-Valera 1909) -> English verse-aligned corpus from SWORD modules");
-  auto out = std::make_shared<std::string>();
-  auto english = std::make_shared<std::string>("kjv");
-  sub->add_option("--out", *out, "output directory")->required();
-  sub->add_option("--english", *english, "English version: kjv or web")
+  struct Args {
+    std::string out, english = "kjv", unit = "verse";
+    data::BibleOptions options;
+  };
+  auto args = std::make_shared<Args>();
+  sub->add_option("--out", args->out, "output directory")->required();
+  sub->add_option("--english", args->english, "English version: kjv or web")
       ->capture_default_str()
       ->check(CLI::IsMember({"kjv", "web"}));
-  sub->callback([out, english] {
-    const auto corpus = data::build_bible_corpus(*out, *english);
+  sub->add_option("--unit", args->unit,
+                  "one line is a verse, a whole chapter, or (train) a window of verses")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"verse", "chapter", "window"}));
+  sub->add_option("--seed", args->options.seed, "window: random seed")->capture_default_str();
+  sub->add_option("--max-window", args->options.max_window, "window: most verses in a window")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  sub->add_option("--passes", args->options.passes,
+                  "window: times the training verses are cut into windows")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  sub->callback([args] {
+    args->options.unit = data::parse_bible_unit(args->unit);
+    const auto corpus = data::build_bible_corpus(args->out, args->english, args->options);
     std::cout << "verses: " << corpus.spanish_verses << " Spanish, " << corpus.dropped
               << " dropped (missing or empty on one side), " << corpus.dropped_with_chapter
               << " more dropped with " << corpus.misaligned_chapters << " misaligned chapters, "
               << corpus.length_outliers << " length outliers\n";
-    print_counts(*out, corpus.train, corpus.dev, corpus.test);
+    if (args->options.unit != data::BibleUnit::verse)
+      std::cout << "chapters: " << corpus.chapters << " kept\n";
+    print_counts(args->out, corpus.train, corpus.dev, corpus.test);
   });
 }
 

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -184,7 +186,70 @@ std::set<std::string> misaligned_chapters(const std::vector<AlignedVerse>& verse
   return bad;
 }
 
-BibleCorpus align_bible(std::string_view spanish_imp, std::string_view english_imp) {
+BibleUnit parse_bible_unit(const std::string& name) {
+  if (name == "verse") return BibleUnit::verse;
+  if (name == "chapter") return BibleUnit::chapter;
+  if (name == "window") return BibleUnit::window;
+  fail("unknown unit '" + name + "' (expected verse, chapter or window)");
+}
+
+std::vector<ChapterText> whole_chapters(const std::vector<AlignedVerse>& verses,
+                                        const std::set<std::string>& bad_chapters) {
+  std::vector<ChapterText> chapters;
+  for (const auto& verse : verses) {
+    std::string chapter = chapter_of(verse.key);
+    if (bad_chapters.count(chapter) != 0) continue;
+    if (chapters.empty() || chapters.back().key != chapter) {
+      chapters.push_back({std::move(chapter), verse.src, verse.tgt});
+    } else {
+      chapters.back().src += ' ' + verse.src;
+      chapters.back().tgt += ' ' + verse.tgt;
+    }
+  }
+  return chapters;
+}
+
+ParallelLines verse_windows(const std::vector<AlignedVerse>& verses,
+                            const std::set<std::string>& bad_chapters,
+                            const BibleOptions& options) {
+  if (options.max_window == 0) fail("--max-window must be at least 1");
+  // Runs [begin, end) of consecutive usable verses of one book.
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (std::size_t i = 0; i < verses.size(); ++i) {
+    const std::string chapter = chapter_of(verses[i].key);
+    const bool usable = bad_chapters.count(chapter) == 0 && bible_split(chapter) == Split::train;
+    if (!usable) continue;
+    const bool extends = !runs.empty() && runs.back().second == i &&
+                         book_of(verses[i - 1].key) == book_of(verses[i].key);
+    if (extends) {
+      runs.back().second = i + 1;
+    } else {
+      runs.emplace_back(i, i + 1);
+    }
+  }
+  ParallelLines windows;
+  std::mt19937_64 rng(options.seed);
+  for (std::size_t pass = 0; pass < options.passes; ++pass) {
+    for (const auto& [begin, end] : runs) {
+      for (std::size_t start = begin; start < end;) {
+        const std::size_t length = 1 + uniform_below(rng, options.max_window);
+        const std::size_t stop = std::min(end, start + length);
+        std::string src = verses[start].src, tgt = verses[start].tgt;
+        for (std::size_t i = start + 1; i < stop; ++i) {
+          src += ' ' + verses[i].src;
+          tgt += ' ' + verses[i].tgt;
+        }
+        windows.src.push_back(std::move(src));
+        windows.tgt.push_back(std::move(tgt));
+        start = stop;
+      }
+    }
+  }
+  return windows;
+}
+
+BibleCorpus align_bible(std::string_view spanish_imp, std::string_view english_imp,
+                        const BibleOptions& options) {
   const auto verses = pair_verses(spanish_imp, english_imp);
   const auto bad_chapters = misaligned_chapters(verses);
   BibleCorpus corpus;
@@ -195,22 +260,36 @@ BibleCorpus align_bible(std::string_view spanish_imp, std::string_view english_i
       ++corpus.dropped;
     } else if (bad_chapters.count(chapter_of(verse.key)) != 0) {
       ++corpus.dropped_with_chapter;
-    } else if (length_outlier(verse)) {
+    } else if (options.unit == BibleUnit::verse && length_outlier(verse)) {
       ++corpus.length_outliers;
-    } else {
+    } else if (options.unit == BibleUnit::verse) {
       auto& split = split_of(corpus, bible_split(verse.key));
       split.src.push_back(verse.src);
       split.tgt.push_back(verse.tgt);
     }
   }
+  if (options.unit == BibleUnit::verse) return corpus;
+  for (auto& chapter : whole_chapters(verses, bad_chapters)) {
+    ++corpus.chapters;
+    const Split split = bible_split(chapter.key);
+    if (options.unit == BibleUnit::window && split == Split::train) continue;
+    auto& lines = split_of(corpus, split);
+    lines.src.push_back(std::move(chapter.src));
+    lines.tgt.push_back(std::move(chapter.tgt));
+  }
+  if (options.unit == BibleUnit::window)
+    corpus.train = verse_windows(verses, bad_chapters, options);
   return corpus;
 }
 
-BibleCorpus build_bible_corpus(const std::string& out_dir, const std::string& english) {
+BibleCorpus build_bible_corpus(const std::string& out_dir, const std::string& english,
+                               const BibleOptions& options) {
   const SwordModule english_mod = english_module(english);  // validate before the slow part
+  if (options.unit == BibleUnit::window && options.max_window == 0)
+    fail("--max-window must be at least 1");
   const std::string spanish_imp = dump_sword_module(spanish_module());
   const std::string english_imp = dump_sword_module(english_mod);
-  BibleCorpus corpus = align_bible(spanish_imp, english_imp);
+  BibleCorpus corpus = align_bible(spanish_imp, english_imp, options);
   if (corpus.train.src.empty()) fail("no aligned verses: the SWORD modules look empty");
   write_parallel_splits(out_dir, corpus.train, corpus.dev, corpus.test);
   return corpus;

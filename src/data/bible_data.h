@@ -72,8 +72,47 @@ bool length_outlier(const AlignedVerse& verse);
 // chapter then starts early).
 std::set<std::string> misaligned_chapters(const std::vector<AlignedVerse>& verses);
 
+// What one line of `swt data bible` holds (docs/data.md):
+//  - verse: one verse; verses are split by bible_split(verse key);
+//  - chapter: a whole chapter (its verses joined by spaces), split by
+//    bible_split(chapter key), e.g. bible_split("Genesis 1");
+//  - window: train holds runs of 1..max_window consecutive verses drawn from the
+//    training chapters only; dev and test hold whole dev and test chapters, as with
+//    `chapter`.
+enum class BibleUnit { verse, chapter, window };
+
+// "verse" | "chapter" | "window"; anything else is a swt::Error.
+BibleUnit parse_bible_unit(const std::string& name);
+
+struct BibleOptions {
+  BibleUnit unit = BibleUnit::verse;
+  // window only: the run lengths are uniform in 1..max_window (std::mt19937_64 seeded
+  // with `seed`, uniform_below); each pass cuts every run of training verses anew.
+  std::uint64_t seed = 1;
+  std::size_t max_window = 64;
+  std::size_t passes = 1;
+};
+
+// Whole chapters: the verses of each chapter, in order. A verse list in module order.
+struct ChapterText {
+  std::string key;  // "Genesis 1"
+  std::string src, tgt;
+};
+
+// The chapters that are not misaligned, each verse side joined with single spaces
+// (so single length outliers stay: at chapter level a verse boundary in a different
+// place does not matter), in module order.
+std::vector<ChapterText> whole_chapters(const std::vector<AlignedVerse>& verses,
+                                        const std::set<std::string>& bad_chapters);
+
+// Cuts runs of consecutive verses of the same book, in training chapters that are not
+// misaligned, into windows of 1..options.max_window verses (see BibleOptions).
+ParallelLines verse_windows(const std::vector<AlignedVerse>& verses,
+                            const std::set<std::string>& bad_chapters, const BibleOptions& options);
+
 struct BibleCorpus {
   ParallelLines train, dev, test;
+  std::size_t chapters = 0;              // chapter/window: chapters kept (all splits)
   std::size_t spanish_verses = 0;        // verse entries in the Spanish module
   std::size_t dropped = 0;               // verses missing or empty on either side
   std::size_t misaligned_chapters = 0;   // see misaligned_chapters()
@@ -81,11 +120,13 @@ struct BibleCorpus {
   std::size_t length_outliers = 0;       // single verses dropped by length_outlier()
 };
 
-// Pairs verses, drops incomplete ones, misaligned chapters and remaining length
-// outliers, and splits the rest.
-BibleCorpus align_bible(std::string_view spanish_imp, std::string_view english_imp);
+// Pairs verses, drops incomplete ones, misaligned chapters and (unit verse) remaining
+// length outliers, and makes the lines of `options.unit`.
+BibleCorpus align_bible(std::string_view spanish_imp, std::string_view english_imp,
+                        const BibleOptions& options = {});
 
 // Dumps the modules, aligns them and writes DIR/{train,dev,test}.{src,tgt}.
-BibleCorpus build_bible_corpus(const std::string& out_dir, const std::string& english);
+BibleCorpus build_bible_corpus(const std::string& out_dir, const std::string& english,
+                               const BibleOptions& options = {});
 
 }  // namespace swt::data

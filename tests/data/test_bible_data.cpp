@@ -186,6 +186,109 @@ TEST(BibleData, SplitRuleIsFixed) {
   EXPECT_THROW(english_module("asv"), Error);
 }
 
+// A Spanish and an English IMP dump of `chapters` chapters of Ruth with `verses`
+// verses each; verse text "es C:V" / "en C:V". Ruth 3:2 is missing in English.
+std::pair<std::string, std::string> fixture_imps(int chapters, int verses) {
+  std::string es, en;
+  for (int c = 1; c <= chapters; ++c)
+    for (int v = 1; v <= verses; ++v) {
+      const std::string ref = std::to_string(c) + ":" + std::to_string(v);
+      es += "$$$Ruth " + ref + "\nes " + ref + "\n";
+      if (ref != "3:2") en += "$$$Ruth " + ref + "\nen " + ref + "\n";
+    }
+  // A second book: runs of verses never cross a book boundary.
+  es += "$$$Jonah 1:1\nes J\n";
+  en += "$$$Jonah 1:1\nen J\n";
+  return {es, en};
+}
+
+TEST(BibleData, ChapterUnitJoinsVersesAndSplitsByChapter) {
+  const auto [es, en] = fixture_imps(40, 3);
+  BibleOptions options;
+  options.unit = BibleUnit::chapter;
+  const auto corpus = align_bible(es, en, options);
+  // Ruth 3 (a missing verse) and Ruth 4 are not (3:2 is not the last verse): 40 - 1
+  // Ruth chapters + Jonah 1.
+  EXPECT_EQ(corpus.chapters, 40u);
+  EXPECT_EQ(corpus.train.src.size() + corpus.dev.src.size() + corpus.test.src.size(), 40u);
+  std::size_t seen[3] = {0, 0, 0};
+  for (int c = 1; c <= 40; ++c) {
+    if (c == 3) continue;
+    const std::string key = "Ruth " + std::to_string(c);
+    const auto split = bible_split(key);
+    const auto& lines = split == Split::train ? corpus.train
+                        : split == Split::dev ? corpus.dev
+                                              : corpus.test;
+    const std::string n = std::to_string(c);
+    const std::string src = "es " + n + ":1 es " + n + ":2 es " + n + ":3";
+    ASSERT_LT(seen[static_cast<int>(split)], lines.src.size()) << key;
+    EXPECT_EQ(lines.src[seen[static_cast<int>(split)]], src);
+    EXPECT_EQ(lines.tgt[seen[static_cast<int>(split)]],
+              "en " + n + ":1 en " + n + ":2 en " + n + ":3");
+    ++seen[static_cast<int>(split)];
+  }
+  // The fixture has chapters in dev or test under the rule, so the check above bites.
+  EXPECT_GT(seen[1] + seen[2], 0u);
+  EXPECT_EQ(parse_bible_unit("window"), BibleUnit::window);
+  EXPECT_THROW(parse_bible_unit("book"), Error);
+}
+
+TEST(BibleData, WindowsComeFromTrainingChaptersOnly) {
+  const auto [es, en] = fixture_imps(60, 20);
+  BibleOptions options;
+  options.unit = BibleUnit::window;
+  options.max_window = 7;
+  options.passes = 3;
+  const auto corpus = align_bible(es, en, options);
+  // The expected training verses, in order, per pass.
+  std::vector<std::string> train_src;
+  for (int c = 1; c <= 60; ++c) {
+    if (c == 3 || bible_split("Ruth " + std::to_string(c)) != Split::train) continue;
+    for (int v = 1; v <= 20; ++v)
+      train_src.push_back("es " + std::to_string(c) + ":" + std::to_string(v));
+  }
+  if (bible_split("Jonah 1") == Split::train) train_src.push_back("es J");
+  std::vector<std::string> joined;  // verses of all windows, in order
+  std::size_t lengths[8] = {};
+  for (std::size_t i = 0; i < corpus.train.src.size(); ++i) {
+    const auto& line = corpus.train.src[i];
+    std::vector<std::string> parts;
+    for (std::size_t at = 0; at < line.size();) {
+      // Each verse is "es C:V" (two words) or "es J".
+      std::size_t next = line.find(" es ", at);
+      if (next == std::string::npos) next = line.size();
+      parts.push_back(line.substr(at, next - at));
+      at = next == line.size() ? next : next + 1;
+    }
+    ASSERT_GE(parts.size(), 1u);
+    ASSERT_LE(parts.size(), 7u) << line;
+    ++lengths[parts.size()];
+    // A window never spans two books.
+    EXPECT_FALSE(line.find("es J") != std::string::npos && parts.size() > 1) << line;
+    joined.insert(joined.end(), parts.begin(), parts.end());
+    std::string tgt = line;
+    for (std::size_t at = 0; (at = tgt.find("es ", at)) != std::string::npos; at += 3)
+      if (at == 0 || tgt[at - 1] == ' ') tgt.replace(at, 3, "en ");
+    EXPECT_EQ(corpus.train.tgt[i], tgt);
+  }
+  // Every pass covers each training verse once, in order.
+  ASSERT_EQ(joined.size(), 3 * train_src.size());
+  for (std::size_t i = 0; i < joined.size(); ++i)
+    ASSERT_EQ(joined[i], train_src[i % train_src.size()]) << i;
+  // Lengths are spread over 1..7 (only cuts at a run's end are shorter than drawn).
+  for (int n = 1; n <= 7; ++n) EXPECT_GT(lengths[n], 0u) << n;
+  // Dev and test are whole chapters, as with --unit chapter.
+  BibleOptions chapters;
+  chapters.unit = BibleUnit::chapter;
+  const auto by_chapter = align_bible(es, en, chapters);
+  EXPECT_EQ(corpus.dev.src, by_chapter.dev.src);
+  EXPECT_EQ(corpus.test.tgt, by_chapter.test.tgt);
+  // Deterministic for a seed; another seed cuts differently.
+  EXPECT_EQ(align_bible(es, en, options).train.src, corpus.train.src);
+  options.seed = 2;
+  EXPECT_NE(align_bible(es, en, options).train.src, corpus.train.src);
+}
+
 bool modules_installed() {
   return std::filesystem::exists("/usr/bin/mod2imp") &&
          std::filesystem::exists("/usr/share/sword/mods.d/spaRV1909eb.conf") &&
@@ -217,6 +320,32 @@ TEST(BibleData, EndToEndFromSwordModules) {
   EXPECT_EQ(corpus.train.tgt.front(), "In the beginning God created the heaven and the earth.");
   EXPECT_EQ(corpus.train.src.front(), "En el principio crió Dios los cielos y la tierra.");
   std::filesystem::remove_all(dir);
+}
+
+TEST(BibleData, ChaptersAndWindowsFromSwordModules) {
+  if (!modules_installed()) GTEST_SKIP() << "needs libsword-utils, sword-text-sparv, -kjv";
+  const std::string es = dump_sword_module(spanish_module());
+  const std::string en = dump_sword_module(english_module("kjv"));
+  BibleOptions options;
+  options.unit = BibleUnit::chapter;
+  const auto chapters = align_bible(es, en, options);
+  EXPECT_GT(chapters.chapters, 1100u);
+  EXPECT_EQ(chapters.train.src.size() + chapters.dev.src.size() + chapters.test.src.size(),
+            chapters.chapters);
+  ASSERT_EQ(bible_split("Genesis 1"), Split::train);
+  EXPECT_EQ(chapters.train.src.front().rfind("En el principio crió Dios", 0), 0u);
+  EXPECT_NE(chapters.train.tgt.front().find("the evening and the morning were the sixth day."),
+            std::string::npos);
+  options.unit = BibleUnit::window;
+  const auto windows = align_bible(es, en, options);
+  EXPECT_EQ(windows.test.tgt, chapters.test.tgt);
+  std::size_t words = 0;
+  for (const auto& line : windows.train.src) words += std::count(line.begin(), line.end(), ' ') + 1;
+  std::size_t train_chapter_words = 0;
+  for (const auto& line : chapters.train.src)
+    train_chapter_words += std::count(line.begin(), line.end(), ' ') + 1;
+  // One pass: the windows hold exactly the training chapters' text.
+  EXPECT_EQ(words, train_chapter_words);
 }
 
 }  // namespace
