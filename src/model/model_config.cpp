@@ -1,5 +1,7 @@
 #include "model/model_config.h"
 
+#include <sstream>
+
 #include "text/vocab.h"
 #include "util/error.h"
 
@@ -26,6 +28,34 @@ void validate_switch(const ModelConfig& c) {
   at_least(c.rel_clip, 0, "rel_clip");
   if (!power_of_two(c.max_segment)) fail("model.max_segment must be a power of two");
   if (!power_of_two(c.zoom)) fail("model.zoom must be a power of two");
+}
+
+// Written as !(inside) so that NaN fails too.
+void validate_moe(const ModelConfig& c) {
+  if (c.ffn != "dense" && c.ffn != "moe")
+    fail("model.ffn must be dense or moe, got '" + c.ffn + "'");
+  // nn::MoeFeedForward exists but the layers do not build it yet: refusing
+  // beats silently training a dense model under a MoE config.
+  if (c.ffn == "moe") fail("model.ffn: moe is not wired into the layers yet (issue 13)");
+  auto count = [](int64_t v, int64_t high, const char* name) {
+    if (v < 1 || v > high)
+      fail(std::string("model.") + name + " must be in [1, " + std::to_string(high) + "], got " +
+           std::to_string(v));
+  };
+  count(c.experts, kMaxExperts, "experts");
+  count(c.moe_every, kMaxLayers, "moe_every");
+  auto real = [](double v, bool positive, double below, const char* name, const char* range) {
+    if (!(positive ? v > 0 : v >= 0) || !(v < below))
+      fail(std::string("model.") + name + " must be " + range + ", got " +
+           (std::ostringstream() << v).str());
+  };
+  constexpr double kHuge = 1e300;
+  real(c.capacity_factor, true, kHuge, "capacity_factor", "> 0");
+  real(c.eval_capacity_factor, true, kHuge, "eval_capacity_factor", "> 0");
+  real(c.moe_aux_loss, false, kHuge, "moe_aux_loss", ">= 0");
+  real(c.moe_z_loss, false, kHuge, "moe_z_loss", ">= 0");
+  real(c.router_jitter, false, 1, "router_jitter", "in [0, 1)");
+  real(c.expert_dropout, false, 1, "expert_dropout", "in [0, 1)");
 }
 
 }  // namespace
@@ -60,6 +90,7 @@ void ModelConfig::validate() const {
   if (share_embeddings && src_vocab_size != tgt_vocab_size)
     fail("model.share_embeddings needs one shared vocabulary (data.shared_vocab: true)");
   validate_switch(*this);
+  validate_moe(*this);
 }
 
 nlohmann::json to_json(const ModelConfig& c) {
@@ -83,7 +114,16 @@ nlohmann::json to_json(const ModelConfig& c) {
                       {"zoom", c.zoom},
                       {"window", c.window},
                       {"top_k", c.top_k},
-                      {"rel_clip", c.rel_clip}};
+                      {"rel_clip", c.rel_clip},
+                      {"ffn", c.ffn},
+                      {"experts", c.experts},
+                      {"moe_every", c.moe_every},
+                      {"capacity_factor", c.capacity_factor},
+                      {"eval_capacity_factor", c.eval_capacity_factor},
+                      {"moe_aux_loss", c.moe_aux_loss},
+                      {"moe_z_loss", c.moe_z_loss},
+                      {"router_jitter", c.router_jitter},
+                      {"expert_dropout", c.expert_dropout}};
   j["depth"] = to_json(c.depth);
   return j;
 }
@@ -113,6 +153,16 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& o
     c.window = j.value("window", c.window);
     c.top_k = j.value("top_k", c.top_k);
     c.rel_clip = j.value("rel_clip", c.rel_clip);
+    // So are the MoE settings: a model saved before them is dense.
+    c.ffn = j.value("ffn", c.ffn);
+    c.experts = j.value("experts", c.experts);
+    c.moe_every = j.value("moe_every", c.moe_every);
+    c.capacity_factor = j.value("capacity_factor", c.capacity_factor);
+    c.eval_capacity_factor = j.value("eval_capacity_factor", c.eval_capacity_factor);
+    c.moe_aux_loss = j.value("moe_aux_loss", c.moe_aux_loss);
+    c.moe_z_loss = j.value("moe_z_loss", c.moe_z_loss);
+    c.router_jitter = j.value("router_jitter", c.router_jitter);
+    c.expert_dropout = j.value("expert_dropout", c.expert_dropout);
     c.depth = depth_config_from_json(j.value("depth", nlohmann::json::object()));
   } catch (const nlohmann::json::exception& e) {
     fail(origin + ": bad model config: " + e.what());
