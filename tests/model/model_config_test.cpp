@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/error_message.h"
 #include "train/train_config.h"
 #include "util/error.h"
 
@@ -16,17 +17,6 @@ ModelConfig with_vocab() {
   ModelConfig c;
   c.src_vocab_size = c.tgt_vocab_size = 100;
   return c;
-}
-
-// The message of the swt::Error `f` throws ("" if none).
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
@@ -84,7 +74,8 @@ TEST(ModelConfigMoe, BadValuesInConfigJsonNameTheOption) {
   for (const auto& [key, value] : bad) {
     auto j = to_json(with_vocab());
     j[key] = value;
-    const auto message = error_of([&] { model_config_from_json(j, "m/config.json"); });
+    const auto message =
+        testing::error_message([&] { model_config_from_json(j, "m/config.json"); });
     EXPECT_NE(message.find(std::string("model.") + key), std::string::npos) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
     EXPECT_EQ(message.rfind("m/config.json: ", 0), 0u) << message;
@@ -105,7 +96,7 @@ TEST(ModelConfigMoe, TrainingConfigSetsAndChecksMoeOptions) {
        {"model.ffn=sparse", "model.experts=0", "model.moe_every=0", "model.capacity_factor=0",
         "model.router_jitter=1", "model.expert_dropout=-0.1", "model.moe_z_loss=-1"}) {
     const std::string key = std::string(set).substr(0, std::string(set).find('='));
-    const auto message = error_of([&] { train::load_train_config("", {set}); });
+    const auto message = testing::error_message([&] { train::load_train_config("", {set}); });
     EXPECT_NE(message.find(key), std::string::npos) << set << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }

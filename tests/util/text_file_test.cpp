@@ -7,6 +7,7 @@
 #include <fstream>
 #include <future>
 
+#include "support/error_message.h"
 #include "util/error.h"
 
 namespace swt {
@@ -23,15 +24,6 @@ void write_raw(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(TextFile, ReadsLinesAndDropsCarriageReturns) {
@@ -43,12 +35,12 @@ TEST(TextFile, ReadsLinesAndDropsCarriageReturns) {
 TEST(TextFile, ErrorsNameFileAndLine) {
   const auto p = temp_path("bad.txt");
   write_raw(p, "fine\nbad \xff here\n");
-  EXPECT_EQ(error_of([&] { read_lines(p); }), p + ":2: invalid UTF-8 at byte 5");
-  EXPECT_EQ(error_of([&] { read_lines(temp_path("missing.txt")); }),
+  EXPECT_EQ(testing::error_message([&] { read_lines(p); }), p + ":2: invalid UTF-8 at byte 5");
+  EXPECT_EQ(testing::error_message([&] { read_lines(temp_path("missing.txt")); }),
             temp_path("missing.txt") + ": no such file");
   const auto empty = temp_path("empty.txt");
   write_raw(empty, "");
-  EXPECT_EQ(error_of([&] { read_lines(empty); }), empty + ": file is empty");
+  EXPECT_EQ(testing::error_message([&] { read_lines(empty); }), empty + ": file is empty");
   EXPECT_TRUE(read_lines(empty, true).empty());
 }
 
@@ -57,7 +49,7 @@ TEST(TextFile, ParallelFilesMustMatch) {
   write_raw(a, "1\n2\n3\n");
   write_raw(b, "1\n2\n");
   std::vector<std::string> src, tgt;
-  const auto msg = error_of([&] { read_parallel(a, b, src, tgt); });
+  const auto msg = testing::error_message([&] { read_parallel(a, b, src, tgt); });
   EXPECT_NE(msg.find("has 2 lines but"), std::string::npos) << msg;
 }
 
