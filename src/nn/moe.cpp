@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -125,6 +126,103 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, const torch::T
     }
   }
   return nn::dropout(out, options_.dropout, is_training()).view(x.sizes());
+}
+
+MoeSummary::MoeSummary(int64_t layers, int64_t experts)
+    : experts_(experts), layers_(static_cast<size_t>(layers)) {
+  clear();
+}
+
+void MoeSummary::clear() {
+  passes_ = 0;
+  for (auto& l : layers_) l = Layer{0, 0, 0, 0, std::vector<double>(experts_, 0.0)};
+}
+
+void MoeSummary::add(const std::vector<MoeStats>& layers) {
+  if (layers.size() != layers_.size())
+    fail("MoE summary of " + std::to_string(layers_.size()) + " layers got " +
+         std::to_string(layers.size()));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const auto& s = layers[i];
+    auto& l = layers_[i];
+    l.balance += s.balance_loss.item<double>();
+    l.z += s.z_loss.item<double>();
+    l.dropped += s.dropped;
+    l.entropy += s.entropy;
+    auto load = s.load.to(torch::kDouble).cpu().contiguous();
+    for (int64_t e = 0; e < experts_; ++e) l.load[e] += load.data_ptr<double>()[e];
+  }
+  ++passes_;
+}
+
+std::vector<double> MoeSummary::sums() const {
+  std::vector<double> out{passes_};
+  for (const auto& l : layers_) {
+    out.insert(out.end(), {l.balance, l.z, l.dropped, l.entropy});
+    out.insert(out.end(), l.load.begin(), l.load.end());
+  }
+  return out;
+}
+
+void MoeSummary::set_sums(const std::vector<double>& sums) {
+  const size_t per_layer = 4 + static_cast<size_t>(experts_);
+  if (sums.size() != 1 + layers_.size() * per_layer)
+    fail("MoE summary: " + std::to_string(sums.size()) + " sums for " +
+         std::to_string(layers_.size()) + " layers");
+  passes_ = sums[0];
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const double* at = sums.data() + 1 + i * per_layer;
+    auto& l = layers_[i];
+    l.balance = at[0];
+    l.z = at[1];
+    l.dropped = at[2];
+    l.entropy = at[3];
+    l.load.assign(at + 4, at + per_layer);
+  }
+}
+
+MoeSummary::Layer MoeSummary::mean(const Layer& l) const {
+  const double n = std::max(passes_, 1.0);
+  Layer m{l.balance / n, l.z / n, l.dropped / n, l.entropy / n, l.load};
+  for (auto& v : m.load) v /= n;
+  return m;
+}
+
+MoeSummary::Layer MoeSummary::overall() const {
+  Layer total{0, 0, 0, 0, {}};
+  for (const auto& l : layers_) {
+    const auto m = mean(l);
+    total.balance += m.balance;
+    total.z += m.z;
+    total.dropped += m.dropped;
+    total.entropy += m.entropy;
+  }
+  const double n = std::max<double>(static_cast<double>(layers_.size()), 1);
+  return {total.balance / n, total.z / n, total.dropped / n, total.entropy / n, {}};
+}
+
+std::string MoeSummary::line() const {
+  const auto m = overall();
+  char text[128];
+  std::snprintf(text, sizeof text, "moe balance %.2f | z %.2f | dropped %.1f%% | entropy %.2f",
+                m.balance, m.z, 100 * m.dropped, m.entropy);
+  return text;
+}
+
+nlohmann::json MoeSummary::json() const {
+  auto fields = [](const Layer& l) {
+    return nlohmann::json{
+        {"balance", l.balance}, {"z_loss", l.z}, {"dropped", l.dropped}, {"entropy", l.entropy}};
+  };
+  auto j = fields(overall());
+  j["layers"] = nlohmann::json::array();
+  for (const auto& l : layers_) {
+    const auto m = mean(l);
+    auto entry = fields(m);
+    entry["load"] = m.load;
+    j["layers"].push_back(entry);
+  }
+  return j;
 }
 
 }  // namespace swt::nn

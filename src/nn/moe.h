@@ -14,7 +14,9 @@
 
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace swt::nn {
 
@@ -71,5 +73,39 @@ class MoeFeedForwardImpl : public torch::nn::Module {
   MoeOptions options_;
 };
 TORCH_MODULE(MoeFeedForward);
+
+// MoE routing over several forward passes (the batches between two progress
+// lines of training), per MoE layer: means of the unweighted losses, the
+// dropped fraction, the router entropy and each expert's load.
+class MoeSummary {
+ public:
+  MoeSummary(int64_t layers, int64_t experts);
+  // One forward pass: the stats of every MoE layer, in layer order.
+  void add(const std::vector<MoeStats>& layers);
+  bool empty() const { return passes_ == 0; }
+  void clear();
+
+  // The sums as flat numbers and back, to add them up over processes (every
+  // process has the same layers, so the layouts agree).
+  std::vector<double> sums() const;
+  void set_sums(const std::vector<double>& sums);
+
+  // "moe balance 1.02 | z 3.10 | dropped 1.2% | entropy 1.95" (means over layers).
+  std::string line() const;
+  // {"balance", "z_loss", "dropped", "entropy"}: means over layers;
+  // "layers": per layer the same and "load" (each expert's share of tokens).
+  nlohmann::json json() const;
+
+ private:
+  struct Layer {
+    double balance = 0, z = 0, dropped = 0, entropy = 0;
+    std::vector<double> load;
+  };
+  Layer mean(const Layer& l) const;  // per pass
+  Layer overall() const;             // per pass, mean over the layers (no load)
+  int64_t experts_;
+  double passes_ = 0;
+  std::vector<Layer> layers_;
+};
 
 }  // namespace swt::nn

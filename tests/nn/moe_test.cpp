@@ -8,6 +8,8 @@
 
 #include <cmath>
 
+#include "util/error.h"
+
 namespace swt::nn {
 
 namespace {
@@ -316,6 +318,51 @@ TEST(Moe, AuxiliaryLossesByHand) {
   EXPECT_NEAR(stats.entropy, entropy, 1e-6);
   EXPECT_NEAR(stats.load[0].item<double>(), 2.0 / 3, 1e-7);
   EXPECT_NEAR(stats.load[1].item<double>(), 1.0 / 3, 1e-7);
+}
+
+namespace {
+
+MoeStats made_up_stats(double balance, double z, double dropped, double entropy,
+                       std::vector<float> load) {
+  MoeStats s;
+  s.balance_loss = torch::tensor(balance);
+  s.z_loss = torch::tensor(z);
+  s.dropped = dropped;
+  s.entropy = entropy;
+  s.load = torch::tensor(load);
+  return s;
+}
+
+}  // namespace
+
+// Two passes over two MoE layers: per-layer means, means over layers, and
+// the sums round trip (as they travel through an all-reduce).
+TEST(MoeSummary, AveragesPassesAndLayers) {
+  MoeSummary summary(2, 2);
+  EXPECT_TRUE(summary.empty());
+  summary.add({made_up_stats(1.0, 2.0, 0.0, 0.5, {0.5f, 0.5f}),
+               made_up_stats(1.5, 4.0, 0.1, 0.7, {1.0f, 0.0f})});
+  summary.add({made_up_stats(1.2, 3.0, 0.2, 0.6, {0.25f, 0.75f}),
+               made_up_stats(1.5, 6.0, 0.3, 0.9, {1.0f, 0.0f})});
+  auto j = summary.json();
+  EXPECT_NEAR(j["layers"][0]["balance"].get<double>(), 1.1, 1e-6);
+  EXPECT_NEAR(j["layers"][1]["z_loss"].get<double>(), 5.0, 1e-6);
+  EXPECT_NEAR(j["layers"][0]["load"][1].get<double>(), 0.625, 1e-6);
+  EXPECT_NEAR(j["balance"].get<double>(), (1.1 + 1.5) / 2, 1e-6);
+  EXPECT_NEAR(j["dropped"].get<double>(), (0.1 + 0.2) / 2, 1e-6);
+  EXPECT_NEAR(j["entropy"].get<double>(), (0.55 + 0.8) / 2, 1e-6);
+  EXPECT_EQ(summary.line(), "moe balance 1.30 | z 3.75 | dropped 15.0% | entropy 0.68");
+
+  // Another process's identical window: the summed sums average the same.
+  auto sums = summary.sums();
+  for (auto& v : sums) v *= 2;
+  MoeSummary reduced(2, 2);
+  reduced.set_sums(sums);
+  EXPECT_EQ(reduced.json(), j);
+  EXPECT_THROW(reduced.set_sums({1.0}), Error);
+  EXPECT_THROW(reduced.add({made_up_stats(1, 1, 0, 0, {1.f, 0.f})}), Error);
+  reduced.clear();
+  EXPECT_TRUE(reduced.empty());
 }
 
 }  // namespace swt::nn
