@@ -1,9 +1,10 @@
-// `swt data toy|bible`: make ready-to-train parallel corpora (docs/data.md).
+// `swt data toy|bible|summaries`: make ready-to-train parallel corpora (docs/data.md).
 #include <iostream>
 #include <memory>
 
 #include "cli/command.h"
 #include "data/bible_data.h"
+#include "data/summaries.h"
 #include "data/toy_data.h"
 
 namespace swt::cli {
@@ -80,11 +81,33 @@ void setup_bible(CLI::App& data) {
   });
 }
 
-const RegisterCommand kRegister("data", "make parallel corpora: toy tasks, the Bible",
+void setup_summaries(CLI::App& data) {
+  auto* sub = data.add_subcommand(
+      "summaries",
+      "English passage -> summary line pairs from Matthew Henry's Concise Commentary outlines");
+  auto out = std::make_shared<std::string>();
+  auto english = std::make_shared<std::string>("kjv");
+  sub->add_option("--out", *out, "output directory")->required();
+  sub->add_option("--english", *english, "English version of the passages: kjv or web")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"kjv", "web"}));
+  sub->callback([out, english] {
+    const auto corpus = data::build_summary_corpus(*out, *english);
+    std::cout << "outline lines: " << corpus.outline_items << " in " << corpus.chapters_with_outline
+              << " chapters; dropped " << corpus.out_of_chapter << " naming another chapter, "
+              << corpus.missing_verses << " with a verse missing in English, " << corpus.too_long
+              << " over " << data::kMaxSummaryWords << " words, " << corpus.duplicates
+              << " duplicates\n";
+    print_counts(*out, corpus.train, corpus.dev, corpus.test);
+  });
+}
+
+const RegisterCommand kRegister("data", "make parallel corpora: toy tasks, the Bible, summaries",
                                 [](CLI::App& sub) {
                                   sub.require_subcommand(1);
                                   setup_toy(sub);
                                   setup_bible(sub);
+                                  setup_summaries(sub);
                                 });
 
 }  // namespace

@@ -103,11 +103,12 @@ std::vector<ImpEntry> parse_imp(std::string_view imp) {
   return entries;
 }
 
-std::string dump_sword_module(const SwordModule& module) {
+std::string dump_sword_module(const SwordModule& module, const std::string& sword_path) {
   if (find_in_path("mod2imp").empty())
     fail("mod2imp not found: install the Debian package libsword-utils");
-  // Module names are our own constants, so building a shell command is safe.
-  const std::string command = "mod2imp '" + module.name + "' 2>/dev/null";
+  // Module names and paths are our own (a mkdtemp directory), so quoting them is safe.
+  const std::string env = sword_path.empty() ? "" : "SWORD_PATH='" + sword_path + "' ";
+  const std::string command = env + "mod2imp '" + module.name + "' 2>/dev/null";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) fail("cannot run mod2imp");
   std::string output;

@@ -33,8 +33,9 @@ struct ImpEntry {
 std::vector<ImpEntry> parse_imp(std::string_view imp);
 
 // Runs `mod2imp MODULE` and returns its output. Throws a one-line swt::Error naming
-// the Debian package to install when mod2imp or the module is missing.
-std::string dump_sword_module(const SwordModule& module);
+// the Debian package to install when mod2imp or the module is missing. A non-empty
+// `sword_path` is passed to mod2imp as SWORD_PATH (where it looks for mods.d/).
+std::string dump_sword_module(const SwordModule& module, const std::string& sword_path = "");
 
 enum class Split { train, dev, test };
 
