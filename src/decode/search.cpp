@@ -24,6 +24,7 @@ double normalise(double logprob, int64_t length, double alpha) {
 // One live hypothesis of one sentence.
 struct Beam {
   std::vector<int64_t> tokens, alignment, exits;
+  std::vector<std::vector<float>> attention;  // SearchOptions::attention only
   double logprob = 0;
   int64_t parent = 0;  // which live beam of the previous step it extends
 };
@@ -32,6 +33,7 @@ struct SentenceSearch {
   std::vector<Beam> live;
   std::vector<Hypothesis> finished;
   int64_t max_length = 0;
+  int64_t source_length = 0;  // with </s>
   bool done = false;
 };
 
@@ -50,11 +52,12 @@ torch::Tensor row_blocks_log_softmax(const torch::Tensor& logits) {
 }
 
 // Log-probabilities of the next token and the most-attended source positions
-// for every row of the active batch.
+// for every row of the active batch; with `attention`, the rows' whole
+// cross-attention [rows, S] too.
 void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens,
           model::EncoderOutput& memory, model::DecoderState& state,
           const model::DepthOptions& depth, torch::Tensor& logprobs, torch::Tensor& attended,
-          torch::Tensor& exits) {
+          torch::Tensor& exits, torch::Tensor* attention) {
   auto input = torch::tensor(last_tokens, torch::TensorOptions().dtype(torch::kLong))
                    .to(memory.hidden.device())
                    .view({-1, 1});
@@ -62,6 +65,7 @@ void step(model::TransformerImpl& model, const std::vector<int64_t>& last_tokens
   auto logits = model.decode_step(input, memory, state, depth, &weights, &exits);
   logprobs = row_blocks_log_softmax(logits.select(1, 0).to(torch::kFloat).cpu().contiguous());
   attended = weights.select(1, 0).argmax(-1).cpu();
+  if (attention) *attention = weights.select(1, 0).to(torch::kFloat).cpu().contiguous();
 }
 
 // True when every row carries on in place (greedy search until a sentence
@@ -75,7 +79,8 @@ bool is_identity(const std::vector<int64_t>& rows, int64_t previous_rows) {
 
 void finish(SentenceSearch& s, const Beam& b, double alpha) {
   const int64_t length = static_cast<int64_t>(b.tokens.size()) + 1;  // + </s>
-  s.finished.push_back({b.tokens, b.alignment, normalise(b.logprob, length, alpha), b.exits, 0});
+  s.finished.push_back(
+      {b.tokens, b.alignment, normalise(b.logprob, length, alpha), b.exits, 0, b.attention});
 }
 
 // The best `k` next tokens of every row: [rows, k] log-probabilities and
@@ -98,9 +103,11 @@ void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
 
 // Expands the beams of one sentence from its rows [row, row + live) of the
 // per-row best tokens (`lp`, `tok`: k per row). Returns the new live beams;
-// appends finished hypotheses.
+// appends finished hypotheses. `attention` (null unless SearchOptions::attention):
+// the rows' cross-attention, `stride` floats per row.
 std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* tok, int64_t k,
-                         const int64_t* att, const int64_t* exits, int64_t beam, double alpha) {
+                         const int64_t* att, const int64_t* exits, const float* attention,
+                         int64_t stride, int64_t beam, double alpha) {
   const int64_t live = static_cast<int64_t>(s.live.size());
   // Best 2*beam (beam, token) candidates by total log-probability: enough to
   // refill the beam even if `beam` of them end the sentence.
@@ -124,6 +131,10 @@ std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* tok,
     b.logprob = c.total;
     b.parent = c.row;
     b.exits.push_back(exits[c.row]);
+    if (attention) {
+      const float* row = attention + c.row * stride;
+      b.attention.emplace_back(row, row + s.source_length);
+    }
     if (c.token == kEos) {
       if (static_cast<int64_t>(s.finished.size()) < beam) finish(s, b, alpha);
       continue;
@@ -160,8 +171,9 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
   std::vector<SentenceSearch> sentences(batch);
   for (int64_t i = 0; i < batch; ++i) {
     sentences[i].live.push_back(Beam{});
+    sentences[i].source_length = src_lengths[i].item<int64_t>();
     sentences[i].max_length =
-        options.max_length_a * src_lengths[i].item<int64_t>() + options.max_length_b;
+        options.max_length_a * sentences[i].source_length + options.max_length_b;
   }
   // row_sentence[r]: the sentence that row r of the active batch belongs to;
   // a sentence's live beams occupy consecutive rows.
@@ -169,8 +181,9 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
   for (int64_t i = 0; i < batch; ++i) row_sentence[i] = i;
   std::vector<int64_t> last_tokens(batch, kBos);
   while (!row_sentence.empty()) {
-    torch::Tensor logprobs, attended, exits;
-    step(model, last_tokens, memory, state, options.depth, logprobs, attended, exits);
+    torch::Tensor logprobs, attended, exits, attention;
+    step(model, last_tokens, memory, state, options.depth, logprobs, attended, exits,
+         options.attention ? &attention : nullptr);
     torch::Tensor top_lp, top_tok;
     best_tokens(logprobs, options.beam, top_lp, top_tok);
     const int64_t k = top_lp.size(1);
@@ -178,12 +191,15 @@ std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const
     const int64_t* tok = top_tok.data_ptr<int64_t>();
     const int64_t* att = attended.data_ptr<int64_t>();
     const int64_t* ex = exits.data_ptr<int64_t>();
+    const float* rows = options.attention ? attention.data_ptr<float>() : nullptr;
+    const int64_t stride = options.attention ? attention.size(1) : 0;
     std::vector<int64_t> keep_rows, next_sentence, next_tokens;
     int64_t row = 0;
     while (row < static_cast<int64_t>(row_sentence.size())) {
       auto& s = sentences[row_sentence[row]];
       const int64_t live = static_cast<int64_t>(s.live.size());
-      auto next = expand(s, lp + row * k, tok + row * k, k, att + row, ex + row, options.beam,
+      auto next = expand(s, lp + row * k, tok + row * k, k, att + row, ex + row,
+                         rows ? rows + row * stride : nullptr, stride, options.beam,
                          options.length_penalty);
       // Each new beam continues the cache row of the beam it extends.
       for (const auto& b : next) {

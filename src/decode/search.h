@@ -16,6 +16,9 @@ struct SearchOptions {
   int64_t max_length_a = 2;     // output may have at most a * source_length + b tokens
   int64_t max_length_b = 10;
   model::DepthOptions depth;  // adaptive depth at inference (default: full depth)
+  // Keep Hypothesis::attention (swt serve's "alignment"): a copy of every
+  // step's cross-attention rows. Off: no extra work.
+  bool attention = false;
 };
 
 struct Hypothesis {
@@ -24,6 +27,10 @@ struct Hypothesis {
   double score = 0;                // length-normalised log-probability
   std::vector<int64_t> exits;      // per output token (and </s>): decoder layers it used
   int64_t encoder_depth = 0;       // encoder layers the source went through
+  // SearchOptions::attention only: per output token (and </s>), the head-averaged
+  // cross-attention over the source positions (and </s>) of the last decoder
+  // layer the token went through.
+  std::vector<std::vector<float>> attention;
 };
 
 // src: [B, S] token ids (padded with 0, each row ending in </s>).

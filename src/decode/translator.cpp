@@ -1,6 +1,7 @@
 #include "decode/translator.h"
 
 #include "data/batcher.h"
+#include "text/vocab.h"
 #include "util/error.h"
 
 namespace swt::decode {
@@ -69,8 +70,20 @@ Translation Translator::render(const Hypothesis& h,
     else
       words.push_back(bundle_.tgt_vocab.token(id));
   }
-  return {tokenizer_.detokenize(words), h.score, static_cast<int64_t>(src_tokens.size()),
-          h.encoder_depth, h.exits};
+  Translation t;
+  t.text = tokenizer_.detokenize(words);
+  t.score = h.score;
+  t.source_tokens = static_cast<int64_t>(src_tokens.size());
+  t.encoder_depth = h.encoder_depth;
+  t.exits = h.exits;
+  if (options_.search.attention) {
+    t.source = src_tokens;
+    t.source.push_back(text::kEosToken);
+    t.target = std::move(words);
+    t.target.push_back(text::kEosToken);
+    t.attention = h.attention;
+  }
+  return t;
 }
 
 std::vector<std::vector<Translation>> Translator::translate(const std::vector<std::string>& lines) {

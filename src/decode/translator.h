@@ -38,6 +38,11 @@ struct Translation {
   int64_t source_tokens = 0;
   int64_t encoder_depth = 0;   // encoder layers used for this sentence
   std::vector<int64_t> exits;  // decoder layers used per output token (incl. </s>)
+  // Only with options.search.attention: the source tokens and the output tokens
+  // (after <unk> replacement), each ending with "</s>", and per output token
+  // the cross-attention over the source tokens (attention[t][s]).
+  std::vector<std::string> source, target;
+  std::vector<std::vector<float>> attention;
 };
 
 class Translator {

@@ -79,11 +79,14 @@ bool parse_translate_request(const std::string& body_text, int64_t default_beam,
     return refuse(error, "invalid JSON: " + one_line_message(e));
   }
   if (!body.is_object()) return refuse(error, "the body must be a JSON object");
-  static const std::set<std::string> known = {"text", "texts", "beam", "nbest", "length_penalty"};
+  static const std::set<std::string> known = {"text",           "texts",          "beam",
+                                              "nbest",          "length_penalty", "depth_policy",
+                                              "exit_threshold", "alignment"};
   for (const auto& item : body.items())
     if (!known.count(item.key()))
       return refuse(error, "unknown field '" + escaped(item.key()) +
-                               "' (known: text, texts, beam, nbest, length_penalty)");
+                               "' (known: text, texts, beam, nbest, length_penalty, depth_policy, "
+                               "exit_threshold, alignment)");
   if (!read_lines(body, request, error)) return false;
   if (!read_count(body, "beam", request.beam, error)) return false;
   if (!read_count(body, "nbest", request.nbest, error)) return false;
@@ -93,6 +96,28 @@ bool parse_translate_request(const std::string& body_text, int64_t default_beam,
     request.length_penalty = v.get<double>();
     if (!std::isfinite(request.length_penalty))
       return refuse(error, "field 'length_penalty' must be finite");
+  }
+  if (body.contains("depth_policy")) {
+    const auto& v = body["depth_policy"];
+    if (!v.is_string()) return refuse(error, "field 'depth_policy' must be a string");
+    static const std::set<std::string> policies = {"fixed", "length", "learned"};
+    request.depth_policy = v.get<std::string>();
+    if (!policies.count(request.depth_policy))
+      return refuse(error, "field 'depth_policy' must be fixed, length or learned, got '" +
+                               escaped(request.depth_policy.substr(0, 40)) + "'");
+  }
+  // null: not given, as when the field is absent.
+  if (body.contains("exit_threshold") && !body["exit_threshold"].is_null()) {
+    const auto& v = body["exit_threshold"];
+    if (!v.is_number()) return refuse(error, "field 'exit_threshold' must be a number or null");
+    request.exit_threshold = v.get<double>();
+    if (!(request.exit_threshold >= 0 && request.exit_threshold <= 1))  // also refuses NaN
+      return refuse(error, "field 'exit_threshold' must be in [0, 1], got " + v.dump());
+  }
+  if (body.contains("alignment")) {
+    if (!body["alignment"].is_boolean())
+      return refuse(error, "field 'alignment' must be true or false");
+    request.alignment = body["alignment"].get<bool>();
   }
   return true;
 }

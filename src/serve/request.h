@@ -12,11 +12,14 @@ namespace swt::serve {
 inline constexpr int64_t kMaxBeam = 64;  // the largest beam (and nbest) a request may ask for
 
 struct TranslateRequest {
-  bool single = true;              // {"text": ...} rather than {"texts": [...]}
-  std::vector<std::string> lines;  // valid UTF-8
-  int64_t beam = 5;                // in [1, kMaxBeam]
-  int64_t nbest = 1;               // in [1, kMaxBeam]
-  double length_penalty = 1.0;     // finite
+  bool single = true;                  // {"text": ...} rather than {"texts": [...]}
+  std::vector<std::string> lines;      // valid UTF-8
+  int64_t beam = 5;                    // in [1, kMaxBeam]
+  int64_t nbest = 1;                   // in [1, kMaxBeam]
+  double length_penalty = 1.0;         // finite
+  std::string depth_policy = "fixed";  // fixed | length | learned
+  double exit_threshold = -1;          // in [0, 1]; -1: not given (no early decoder exits)
+  bool alignment = false;              // return the cross-attention of each output token
 };
 
 // A request that cannot be served: the HTTP status and a one-line message

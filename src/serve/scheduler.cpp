@@ -24,6 +24,10 @@ struct Scheduler::Model {
     o.search.beam = key.beam;
     o.search.nbest = key.nbest;
     o.search.length_penalty = key.length_penalty;
+    // As swt translate --depth-policy P [--exit-threshold T].
+    o.search.depth =
+        decode::inference_depth(o.search.depth, key.depth_policy, key.exit_threshold, "");
+    o.search.attention = key.alignment;
     return o;
   }
 };
@@ -70,6 +74,11 @@ int64_t Scheduler::count_tokens(const std::string& line) const {
 }
 
 std::string Scheduler::check(const DecodeKey& key) const {
+  const auto adaptive_only = " needs a model trained with model.adaptive_depth: true";
+  if (!model_->bundle.config.depth.adaptive) {
+    if (key.depth_policy == "learned") return std::string("depth_policy 'learned'") + adaptive_only;
+    if (key.exit_threshold >= 0) return std::string("exit_threshold") + adaptive_only;
+  }
   try {
     decode::check_translate_options(model_->options(key), model_->bundle.config);
   } catch (const std::exception& e) {
@@ -81,18 +90,23 @@ std::string Scheduler::check(const DecodeKey& key) const {
 std::optional<std::future<Translations>> Scheduler::submit(
     std::vector<std::string> lines, std::vector<int64_t> tokens, DecodeKey key,
     std::shared_ptr<std::atomic<bool>> cancelled) {
-  Job job;
-  job.lines = std::move(lines);
-  job.tokens = std::move(tokens);
-  for (auto t : job.tokens) job.total_tokens += t + 1;  // + </s>
-  job.key = key;
-  job.cancelled = std::move(cancelled);
-  job.queued = std::chrono::steady_clock::now();
-  auto future = job.promise.get_future();
+  auto job = std::make_shared<Job>();
+  job->lines = std::move(lines);
+  job->tokens = std::move(tokens);
+  job->remaining = job->lines.size();
+  job->results.resize(job->lines.size());
+  job->key = std::move(key);
+  job->cancelled = std::move(cancelled);
+  job->queued = std::chrono::steady_clock::now();
+  auto future = job->promise.get_future();
+  if (job->lines.empty()) {  // {"texts": []}: nothing for the model
+    job->promise.set_value({});
+    return future;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || static_cast<int64_t>(queue_.size()) >= options_.max_queue) return std::nullopt;
-    queued_sentences_ += static_cast<int64_t>(job.lines.size());
+    queued_sentences_ += static_cast<int64_t>(job->lines.size());
     queue_.push_back(std::move(job));
     publish_depth();
   }
@@ -109,8 +123,9 @@ void Scheduler::loop() {
   for (;;) {
     // Requests whose clients stopped waiting (deadline passed) are dropped.
     for (auto it = queue_.begin(); it != queue_.end();) {
-      if (it->cancelled && it->cancelled->load()) {
-        queued_sentences_ -= static_cast<int64_t>(it->lines.size());
+      const auto& job = **it;
+      if (job.cancelled && job.cancelled->load()) {
+        queued_sentences_ -= static_cast<int64_t>(job.lines.size() - job.next);
         it = queue_.erase(it);
       } else {
         ++it;
@@ -122,30 +137,40 @@ void Scheduler::loop() {
       wake_.wait(lock);
       continue;
     }
-    const DecodeKey key = queue_.front().key;
-    int64_t waiting = 0;
+    const DecodeKey key = queue_.front()->key;
+    int64_t waiting = 0;  // source tokens (with </s>) waiting with these options
     for (const auto& job : queue_)
-      if (job.key == key) waiting += job.total_tokens;
-    const auto due = queue_.front().queued + std::chrono::milliseconds(options_.max_delay_ms);
+      if (job->key == key)
+        for (size_t i = job->next; i < job->lines.size(); ++i) waiting += job->tokens[i] + 1;
+    const auto due = queue_.front()->queued + std::chrono::milliseconds(options_.max_delay_ms);
     if (!stopping_ && !hurry_ && waiting < options_.max_batch_tokens &&
         std::chrono::steady_clock::now() < due) {
       wake_.wait_until(lock, due);
       continue;
     }
-    // The oldest request and those after it with the same options, in order,
-    // up to the token budget (a request larger than the budget goes alone).
-    std::vector<Job> batch;
+    // The waiting sentences of the oldest request and of those after it with
+    // the same options, in order, up to the token budget: a request larger
+    // than the budget is split over several batches (a sentence larger than
+    // the budget goes alone).
+    std::vector<Slice> batch;
     int64_t tokens = 0;
     for (auto it = queue_.begin(); it != queue_.end();) {
-      if (it->key == key &&
-          (batch.empty() || tokens + it->total_tokens <= options_.max_batch_tokens)) {
-        tokens += it->total_tokens;
-        queued_sentences_ -= static_cast<int64_t>(it->lines.size());
-        batch.push_back(std::move(*it));
-        it = queue_.erase(it);
-      } else {
+      auto& job = **it;
+      if (!(job.key == key)) {
         ++it;
+        continue;
       }
+      size_t end = job.next;
+      while (end < job.lines.size() &&
+             (tokens == 0 || tokens + job.tokens[end] + 1 <= options_.max_batch_tokens))
+        tokens += job.tokens[end++] + 1;
+      if (end > job.next) {
+        batch.push_back({*it, job.next, end});
+        queued_sentences_ -= static_cast<int64_t>(end - job.next);
+        job.next = end;
+      }
+      if (job.next < job.lines.size()) break;  // the budget is spent
+      it = queue_.erase(it);
     }
     publish_depth();
     lock.unlock();
@@ -154,21 +179,27 @@ void Scheduler::loop() {
   }
 }
 
-void Scheduler::run_batch(std::vector<Job>& jobs) {
+void Scheduler::run_batch(std::vector<Slice>& slices) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> lines;
   int64_t tokens_in = 0;
-  for (const auto& job : jobs) {
-    lines.insert(lines.end(), job.lines.begin(), job.lines.end());
-    tokens_in += job.total_tokens - static_cast<int64_t>(job.tokens.size());
-  }
+  for (const auto& s : slices)
+    for (size_t i = s.begin; i < s.end; ++i) {
+      lines.push_back(s.job->lines[i]);
+      tokens_in += s.job->tokens[i];
+    }
   std::vector<std::vector<decode::Translation>> all;
   try {
-    decode::Translator translator(model_->bundle, model_->options(jobs.front().key));
+    decode::Translator translator(model_->bundle, model_->options(slices.front().job->key));
     all = translator.translate(lines);
   } catch (...) {
     auto error = std::current_exception();
-    for (auto& job : jobs) job.promise.set_exception(error);
+    for (auto& s : slices) {
+      if (s.job->answered) continue;
+      s.job->answered = true;
+      if (s.job->cancelled) s.job->cancelled->store(true);  // its other sentences are dropped
+      s.job->promise.set_exception(error);
+    }
     return;
   }
   const double seconds =
@@ -176,17 +207,22 @@ void Scheduler::run_batch(std::vector<Job>& jobs) {
   metrics_.observe_batch(static_cast<int64_t>(lines.size()), tokens_in, seconds);
   int64_t sentences_out = 0, tokens_out = 0;
   size_t next = 0;
-  for (auto& job : jobs) {
-    Translations result;
-    for (size_t i = 0; i < job.lines.size(); ++i, ++next) {
-      result.emplace_back();
-      for (const auto& t : all[next]) {
-        result.back().push_back({t.text, t.score});
+  for (auto& s : slices) {
+    auto& job = *s.job;
+    for (size_t i = s.begin; i < s.end; ++i, ++next) {
+      auto& nbest = job.results[i];
+      for (auto& t : all[next]) {
         ++sentences_out;
         tokens_out += static_cast<int64_t>(model_->tokenizer.tokenize(t.text).size());
+        nbest.push_back({std::move(t.text), t.score, t.encoder_depth, std::move(t.exits),
+                         std::move(t.source), std::move(t.target), std::move(t.attention)});
       }
     }
-    job.promise.set_value(std::move(result));
+    job.remaining -= s.end - s.begin;
+    if (job.remaining == 0 && !job.answered) {
+      job.answered = true;
+      job.promise.set_value(std::move(job.results));
+    }
   }
   metrics_.count_translated(static_cast<int64_t>(lines.size()), tokens_in, sentences_out,
                             tokens_out);

@@ -29,14 +29,25 @@ struct DecodeKey {
   int64_t beam = 5;
   int64_t nbest = 1;
   double length_penalty = 1.0;
+  std::string depth_policy = "fixed";  // fixed | length | learned
+  double exit_threshold = -1;          // -1: not given (no early decoder exits)
+  bool alignment = false;              // keep each output token's cross-attention
   bool operator==(const DecodeKey& o) const {
-    return beam == o.beam && nbest == o.nbest && length_penalty == o.length_penalty;
+    return beam == o.beam && nbest == o.nbest && length_penalty == o.length_penalty &&
+           depth_policy == o.depth_policy && exit_threshold == o.exit_threshold &&
+           alignment == o.alignment;
   }
 };
 
 struct Hypothesis {
   std::string text;
   double score = 0;
+  int64_t encoder_depth = 0;           // encoder layers the sentence went through
+  std::vector<int64_t> decoder_depth;  // decoder layers per output token and </s>
+  // DecodeKey::alignment only: source and output tokens (each ending with
+  // "</s>") and attention[t][s], output token t's cross-attention over them.
+  std::vector<std::string> source, target;
+  std::vector<std::vector<float>> attention;
 };
 // Per input line, up to nbest hypotheses, best first.
 using Translations = std::vector<std::vector<Hypothesis>>;
@@ -61,10 +72,12 @@ class Scheduler {
   // Source tokens of a raw line as the model would see them (thread-safe).
   int64_t count_tokens(const std::string& line) const;
   // "" when the options are valid for this model, else a one-line reason
-  // naming the field (beam, nbest, length_penalty).
+  // naming the field (beam, nbest, length_penalty, depth_policy, exit_threshold).
   std::string check(const DecodeKey& key) const;
   // Queues `lines` (with their token counts); nullopt when the queue is full.
-  // A request whose `cancelled` flag is set before its batch starts is dropped.
+  // A request larger than --max-batch-tokens is split over several batches.
+  // Sentences of a request whose `cancelled` flag is set before their batch
+  // starts are dropped.
   std::optional<std::future<Translations>> submit(std::vector<std::string> lines,
                                                   std::vector<int64_t> tokens, DecodeKey key,
                                                   std::shared_ptr<std::atomic<bool>> cancelled);
@@ -76,19 +89,29 @@ class Scheduler {
   void stop();
 
  private:
+  // One request. `next` changes under mutex_; the rest after submit() only
+  // on the scheduler thread.
   struct Job {
     std::vector<std::string> lines;
-    std::vector<int64_t> tokens;
-    int64_t total_tokens = 0;
+    std::vector<int64_t> tokens;  // per line, without </s>
     DecodeKey key;
     std::shared_ptr<std::atomic<bool>> cancelled;
     std::chrono::steady_clock::time_point queued;
     std::promise<Translations> promise;
+    size_t next = 0;       // lines [0, next) have gone to a batch
+    size_t remaining = 0;  // lines not translated yet
+    bool answered = false;
+    Translations results;  // per line, filled batch by batch
+  };
+  // Lines [begin, end) of a job, in one batch.
+  struct Slice {
+    std::shared_ptr<Job> job;
+    size_t begin = 0, end = 0;
   };
   struct Model;
 
   void loop();
-  void run_batch(std::vector<Job>& jobs);
+  void run_batch(std::vector<Slice>& slices);
   void publish_depth();  // with mutex_ held
 
   std::unique_ptr<Model> model_;
@@ -96,7 +119,7 @@ class Scheduler {
   Metrics& metrics_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job> queue_;
+  std::deque<std::shared_ptr<Job>> queue_;  // requests with lines not yet in a batch
   int64_t queued_sentences_ = 0;
   bool stopping_ = false, hurry_ = false;
   std::thread thread_;

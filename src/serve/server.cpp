@@ -53,6 +53,24 @@ class HttpServer : public httplib::Server {
   void widen_backlog() { ::listen(svr_sock_, SOMAXCONN); }
 };
 
+// One translation of the response (docs/serve.md): text, score, depth and,
+// when asked for, the alignment.
+json to_json(const Hypothesis& h, bool alignment) {
+  json out = {{"text", h.text},
+              {"score", h.score},
+              {"depth", {{"encoder", h.encoder_depth}, {"decoder", h.decoder_depth}}}};
+  if (alignment) {
+    json weights = json::array();
+    for (const auto& row : h.attention) {
+      json rounded = json::array();  // 4 decimals: enough for a heat map, a third of the bytes
+      for (float w : row) rounded.push_back(std::round(static_cast<double>(w) * 1e4) / 1e4);
+      weights.push_back(std::move(rounded));
+    }
+    out["alignment"] = {{"source", h.source}, {"target", h.target}, {"weights", weights}};
+  }
+  return out;
+}
+
 class Service {
  public:
   Service(const ServeOptions& options, Scheduler& scheduler, Metrics& metrics)
@@ -65,7 +83,8 @@ class Service {
       return send_error(res, error.status, error.message);
     const bool single = request.single;
     const auto& lines = request.lines;
-    const DecodeKey key{request.beam, request.nbest, request.length_penalty};
+    const DecodeKey key{request.beam,         request.nbest,          request.length_penalty,
+                        request.depth_policy, request.exit_threshold, request.alignment};
     if (const auto why = scheduler_.check(key); !why.empty())
       return send_error(res, 400, "invalid options: " + why);
     std::vector<int64_t> tokens;
@@ -98,9 +117,9 @@ class Service {
     } catch (const std::exception& e) {
       return send_error(res, 500, "translation failed: " + one_line_message(e));
     }
-    auto hypotheses = [](const std::vector<Hypothesis>& nbest) {
+    auto hypotheses = [&](const std::vector<Hypothesis>& nbest) {
       json list = json::array();
-      for (const auto& h : nbest) list.push_back({{"text", h.text}, {"score", h.score}});
+      for (const auto& h : nbest) list.push_back(to_json(h, key.alignment));
       return list;
     };
     json translations = json::array();
@@ -108,8 +127,7 @@ class Service {
       translations = hypotheses(result.at(0));
     } else {
       for (const auto& nbest : result) {
-        json entry = {{"text", nbest.empty() ? "" : nbest[0].text},
-                      {"score", nbest.empty() ? 0.0 : nbest[0].score}};
+        json entry = to_json(nbest.empty() ? Hypothesis{} : nbest[0], key.alignment);
         if (key.nbest > 1) entry["nbest"] = hypotheses(nbest);
         translations.push_back(entry);
       }
@@ -155,7 +173,10 @@ int run_server(const ServeOptions& options) {
     info["defaults"] = {{"beam", options.beam},
                         {"nbest", 1},
                         {"length_penalty", options.length_penalty},
-                        {"max_beam", kMaxBeam}};
+                        {"max_beam", kMaxBeam},
+                        {"depth_policy", "fixed"},
+                        {"exit_threshold", nullptr},
+                        {"alignment", false}};
     info["limits"] = {{"max_input_tokens", options.max_input_tokens},
                       {"max_body_bytes", options.max_body_bytes},
                       {"max_batch_tokens", options.max_batch_tokens},

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace swt::decode {
@@ -66,6 +67,26 @@ model::Transformer bigram_model(bool never_end = false) {
 
 torch::Tensor source() { return torch::tensor({{kX2, int64_t{3}}}, torch::kLong); }
 
+// A small model with random weights (seeded), in eval mode.
+model::Transformer random_model(uint64_t seed) {
+  torch::manual_seed(seed);
+  model::ModelConfig c;
+  c.d_model = 32;
+  c.heads = 4;
+  c.d_ff = 64;
+  c.encoder_layers = c.decoder_layers = 2;
+  c.dropout = c.attention_dropout = 0;
+  c.src_vocab_size = c.tgt_vocab_size = 30;
+  model::Transformer m(c);
+  m->eval();
+  return m;
+}
+
+// Three sentences of different lengths, padded, each ending in </s>.
+torch::Tensor three_sentences() {
+  return torch::tensor({{5, 6, 7, 8, 3}, {9, 3, 0, 0, 0}, {10, 11, 12, 3, 0}}, torch::kLong);
+}
+
 }  // namespace
 
 TEST(Search, GreedyTakesTheLocallyBestToken) {
@@ -112,17 +133,8 @@ TEST(Search, StopsAtTheLengthLimit) {
 }
 
 TEST(Search, BatchCompositionDoesNotChangeResults) {
-  torch::manual_seed(7);
-  model::ModelConfig c;
-  c.d_model = 32;
-  c.heads = 4;
-  c.d_ff = 64;
-  c.encoder_layers = c.decoder_layers = 2;
-  c.dropout = c.attention_dropout = 0;
-  c.src_vocab_size = c.tgt_vocab_size = 30;
-  model::Transformer m(c);
-  m->eval();
-  auto batch = torch::tensor({{5, 6, 7, 8, 3}, {9, 3, 0, 0, 0}, {10, 11, 12, 3, 0}}, torch::kLong);
+  auto m = random_model(7);
+  const auto batch = three_sentences();
   for (int64_t beam : {1, 4}) {
     SearchOptions o;
     o.beam = beam;
@@ -132,6 +144,53 @@ TEST(Search, BatchCompositionDoesNotChangeResults) {
       const auto len = batch[i].ne(0).sum().item<int64_t>();
       auto alone = search(*m, batch.narrow(0, i, 1).narrow(1, 0, len), o);
       EXPECT_EQ(alone[0][0].tokens, together[i][0].tokens) << "beam " << beam << " row " << i;
+    }
+  }
+}
+
+}  // namespace swt::decode
+
+namespace swt::decode {
+
+// SearchOptions::attention keeps, per output token and </s>, a distribution
+// over the sentence's own source positions (no padding), whose most-attended
+// position is Hypothesis::alignment; the outputs are the same as without it.
+TEST(Search, AttentionRowsAreOptInAndMatchTheAlignment) {
+  auto m = random_model(11);
+  const auto batch = three_sentences();
+  for (int64_t beam : {1, 3}) {
+    SearchOptions o;
+    o.beam = o.nbest = beam;
+    o.max_length_b = 6;
+    const auto plain = search(*m, batch, o);
+    o.attention = true;
+    const auto with = search(*m, batch, o);
+    for (int64_t i = 0; i < batch.size(0); ++i) {
+      const auto src_len = batch[i].ne(0).sum().item<int64_t>();
+      ASSERT_EQ(plain[i].size(), with[i].size());
+      for (size_t k = 0; k < with[i].size(); ++k) {
+        const auto& p = plain[i][k];
+        const auto& h = with[i][k];
+        EXPECT_TRUE(p.attention.empty());
+        EXPECT_EQ(p.tokens, h.tokens);
+        EXPECT_EQ(p.score, h.score);
+        EXPECT_EQ(p.exits, h.exits);
+        // Finished at </s> or at the length limit: a row per token that ran.
+        EXPECT_EQ(h.attention.size(), h.exits.size()) << "beam " << beam << " row " << i;
+        ASSERT_GE(h.attention.size(), h.tokens.size());
+        for (size_t t = 0; t < h.attention.size(); ++t) {
+          const auto& row = h.attention[t];
+          ASSERT_EQ(static_cast<int64_t>(row.size()), src_len);
+          double sum = 0;
+          for (float w : row) {
+            EXPECT_GE(w, 0);
+            sum += w;
+          }
+          EXPECT_NEAR(sum, 1.0, 1e-4) << "beam " << beam << " row " << i << " token " << t;
+          if (t < h.alignment.size())
+            EXPECT_EQ(std::max_element(row.begin(), row.end()) - row.begin(), h.alignment[t]);
+        }
+      }
     }
   }
 }

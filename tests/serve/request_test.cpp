@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 namespace swt::serve {
 
 namespace {
@@ -28,6 +30,9 @@ TEST(TranslateRequest, SingleTextTakesTheServerDefaults) {
   EXPECT_EQ(r.beam, 4);
   EXPECT_EQ(r.nbest, 1);
   EXPECT_DOUBLE_EQ(r.length_penalty, 0.6);
+  EXPECT_EQ(r.depth_policy, "fixed");
+  EXPECT_EQ(r.exit_threshold, -1);
+  EXPECT_FALSE(r.alignment);
 }
 
 TEST(TranslateRequest, TextsWithOptions) {
@@ -42,6 +47,55 @@ TEST(TranslateRequest, TextsWithOptions) {
   EXPECT_EQ(r.beam, 3);
   EXPECT_EQ(r.nbest, 2);
   EXPECT_DOUBLE_EQ(r.length_penalty, 0.0);
+}
+
+TEST(TranslateRequest, DepthAndAlignmentFields) {
+  TranslateRequest r;
+  RequestError e;
+  ASSERT_TRUE(parse_translate_request(
+      R"({"text": "a", "depth_policy": "learned", "exit_threshold": 0.25, "alignment": true})", 5,
+      1.0, r, e))
+      << e.message;
+  EXPECT_EQ(r.depth_policy, "learned");
+  EXPECT_DOUBLE_EQ(r.exit_threshold, 0.25);
+  EXPECT_TRUE(r.alignment);
+  // The ends of [0, 1] are allowed; null is "not given".
+  ASSERT_TRUE(parse_translate_request(R"({"text": "a", "exit_threshold": 0})", 5, 1.0, r, e));
+  EXPECT_EQ(r.exit_threshold, 0);
+  ASSERT_TRUE(parse_translate_request(R"({"text": "a", "exit_threshold": 1})", 5, 1.0, r, e));
+  EXPECT_EQ(r.exit_threshold, 1);
+  ASSERT_TRUE(parse_translate_request(
+      R"({"text": "a", "exit_threshold": null, "depth_policy": "length", "alignment": false})", 5,
+      1.0, r, e));
+  EXPECT_EQ(r.exit_threshold, -1);
+  EXPECT_EQ(r.depth_policy, "length");
+  EXPECT_FALSE(r.alignment);
+}
+
+TEST(TranslateRequest, BadDepthAndAlignmentFieldsAreRefused) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"text": "a", "depth_policy": "deep"})",
+       "field 'depth_policy' must be fixed, length or learned, got 'deep'"},
+      {R"({"text": "a", "depth_policy": "Fixed"})",
+       "field 'depth_policy' must be fixed, length or learned, got 'Fixed'"},
+      // A value with a newline is escaped: the message stays one line.
+      {R"({"text": "a", "depth_policy": "a\nb"})",
+       R"(field 'depth_policy' must be fixed, length or learned, got 'a\nb')"},
+      {R"({"text": "a", "depth_policy": 1})", "field 'depth_policy' must be a string"},
+      {R"({"text": "a", "exit_threshold": 1.5})",
+       "field 'exit_threshold' must be in [0, 1], got 1.5"},
+      {R"({"text": "a", "exit_threshold": -0.1})",
+       "field 'exit_threshold' must be in [0, 1], got -0.1"},
+      {R"({"text": "a", "exit_threshold": "0.5"})",
+       "field 'exit_threshold' must be a number or null"},
+      {R"({"text": "a", "alignment": 1})", "field 'alignment' must be true or false"},
+      {R"({"text": "a", "alignment": "true"})", "field 'alignment' must be true or false"},
+  };
+  for (const auto& [body, message] : cases) EXPECT_EQ(refused(body).message, message);
+  // A long value is cut: the message stays short.
+  const auto long_value =
+      refused(R"({"text": "a", "depth_policy": ")" + std::string(500, 'x') + "\"}").message;
+  EXPECT_LT(long_value.size(), 120u) << long_value;
 }
 
 TEST(TranslateRequest, BadBodiesAreRefusedNamingTheProblem) {

@@ -2,7 +2,8 @@
 """End-to-end tests of `swt serve` with real HTTP clients (standard library only).
 
 Usage: serve_test.py CASE SWT MODEL_DIR SOURCE_FILE WORK_DIR
-CASE: outputs | concurrency | errors | metrics | shutdown | cli | curl
+CASE: outputs | concurrency | split | depth | errors | metrics | shutdown | cli | curl
+(depth wants an adaptive-depth model: tests/serve/make_adaptive_model.sh)
 """
 import http.client
 import json
@@ -103,14 +104,15 @@ def source_lines(n, offset=0):
     return lines[offset:offset + n]
 
 
-def swt_translate(lines, *options):
-    """What `swt translate` prints for these lines (a list of output lines)."""
+def swt_translate(lines, *options, stderr=False):
+    """What `swt translate` prints for these lines (a list of output lines;
+    with stderr=True, also what it writes to stderr)."""
     path = os.path.join(WORK, "%s.src" % CASE)
     with open(path, "w", encoding="utf-8") as f:
         f.write("".join(line + "\n" for line in lines))
-    out = subprocess.run([SWT, "translate", "--model", MODEL, "--input", path, "--threads", "1",
-                          *options], check=True, capture_output=True, text=True).stdout
-    return out.splitlines()
+    run = subprocess.run([SWT, "translate", "--model", MODEL, "--input", path, "--threads", "1",
+                          *options], check=True, capture_output=True, text=True)
+    return (run.stdout.splitlines(), run.stderr) if stderr else run.stdout.splitlines()
 
 
 def case_outputs():
@@ -123,6 +125,19 @@ def case_outputs():
     got = [t["text"] for t in body["translations"]]
     check(got == expected, "texts differ from swt translate:\n%s\n%s" % (got, expected))
     check(isinstance(body["elapsed_ms"], (int, float)), "elapsed_ms missing")
+    # Alignment and a null exit_threshold change nothing in the text; every
+    # translation carries its depth (full on this model: 1 encoder and 1
+    # decoder layer).
+    status, _, body = server.translate({"texts": lines, "alignment": True,
+                                        "exit_threshold": None, "depth_policy": "fixed"})
+    check(status == 200, "alignment: status %d %s" % (status, body))
+    got = [t["text"] for t in body["translations"]]
+    check(got == expected, "texts with alignment differ:\n%s\n%s" % (got, expected))
+    for line, t in zip(lines, body["translations"]):
+        if not line:
+            continue
+        check(t["depth"]["encoder"] == 1 and set(t["depth"]["decoder"]) == {1}, "depth %r" % t)
+        check_alignment(line, t)
     # One request per line, greedy.
     expected = swt_translate(lines[:10], "--beam", "1")
     for line, want in zip(lines[:10], expected):
@@ -182,6 +197,22 @@ def case_outputs():
     check(server.stop() == 0, "exit status")
 
 
+def check_alignment(line, t):
+    """The alignment of translation `t` of source `line`: source and target
+    tokens ending in </s>, one row per target token, each a distribution over
+    the source tokens; one decoder depth per target token."""
+    a = t["alignment"]
+    check(a["source"] == line.split() + ["</s>"], "alignment source %r of %r" % (a["source"], line))
+    check(a["target"][-1] == "</s>" and " ".join(a["target"][:-1]) == t["text"],
+          "alignment target %r of %r" % (a["target"], t["text"]))
+    check(len(a["weights"]) == len(a["target"]) == len(t["depth"]["decoder"]),
+          "alignment rows %d, target %d, depth %d" % (len(a["weights"]), len(a["target"]),
+                                                      len(t["depth"]["decoder"])))
+    for row in a["weights"]:
+        check(len(row) == len(a["source"]) and all(0 <= w <= 1 for w in row) and
+              abs(sum(row) - 1) < 0.01, "alignment row %r" % row)
+
+
 def case_concurrency():
     lines = source_lines(64, offset=100)
     expected = swt_translate(lines)
@@ -209,6 +240,133 @@ def case_concurrency():
     batches = after["swt_batch_sentences_count"] - before["swt_batch_sentences_count"]
     check(1 <= batches < 64, "64 requests ran in %d batches (no batching)" % batches)
     print("64 concurrent requests in %d batches" % batches)
+    check(server.stop() == 0, "exit status")
+
+
+def case_split():
+    """A request with more tokens than --max-batch-tokens is split over
+    several batches, each within the budget, and answered as swt translate."""
+    lines = source_lines(60, offset=300)
+    expected = swt_translate(lines)
+    tokens = sum(len(line.split()) + 1 for line in lines)
+    server = Server("--max-batch-tokens", "32")
+    before = server.metrics()
+    status, _, body = server.translate({"texts": lines})
+    check(status == 200, "split: status %d %s" % (status, body))
+    got = [t["text"] for t in body["translations"]]
+    check(got == expected, "split request differs from swt translate:\n%s\n%s" % (got, expected))
+    after = server.metrics()
+
+    def moved(name):
+        return after[name] - before.get(name, 0)
+
+    batches = moved("swt_batch_sentences_count")
+    check(batches >= tokens / 32, "%d tokens in %d batches of at most 32" % (tokens, batches))
+    check(moved('swt_batch_tokens_bucket{le="32"}') == batches, "a batch over 32 tokens")
+    check(moved("swt_sentences_in_total") == len(lines), "sentences in")
+    print("%d sentences (%d tokens with </s>) in %d batches" % (len(lines), tokens, batches))
+    # Two large requests at once, and one with a sentence over the budget
+    # (it goes alone): all answered correctly.
+    server.stop()
+    server = Server("--max-batch-tokens", "6", "--max-delay-ms", "200")
+    results = {}
+
+    def client(name, body):
+        results[name] = server.translate(body)
+
+    long_lines = [line for line in lines if len(line.split()) >= 6]
+    check(long_lines, "no test sentence of 6 tokens or more")
+    threads = [threading.Thread(target=client, args=(i, {"texts": lines[i * 20:(i + 1) * 20]}))
+               for i in range(2)]
+    threads.append(threading.Thread(target=client, args=("long", {"text": long_lines[0]})))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for i in range(2):
+        status, _, body = results[i]
+        got = [t["text"] for t in body["translations"]]
+        check(status == 200 and got == expected[i * 20:(i + 1) * 20], "concurrent split %d" % i)
+    status, _, body = results["long"]
+    check(status == 200 and body["translations"][0]["text"] == expected[lines.index(long_lines[0])],
+          "sentence over the budget: %d %s" % (status, body))
+    check(server.stop() == 0, "exit status")
+
+
+DEPTH_OPTIONS = [("fixed", None), ("length", None), ("learned", None), ("learned", 0.2),
+                 ("fixed", 0.5), ("length", 0.8), ("learned", 1.0), ("fixed", 0.0)]
+
+
+def request_options(policy, threshold):
+    body = {"depth_policy": policy, "alignment": True}
+    if threshold is not None:
+        body["exit_threshold"] = threshold
+    return body
+
+
+def cli_options(policy, threshold):
+    options = ["--depth-policy", policy, "--stats"]
+    if threshold is not None:
+        options += ["--exit-threshold", str(threshold)]
+    return options
+
+
+def case_depth():
+    """On an adaptive-depth model: depth_policy and exit_threshold give what
+    swt translate --depth-policy --exit-threshold gives (outputs and mean
+    depths), concurrent requests with different options are not mixed, and
+    the depth and alignment fields are consistent."""
+    lines = [line for line in source_lines(40, offset=400) if line]
+    expected = {}
+    for policy, threshold in DEPTH_OPTIONS:
+        out, err = swt_translate(lines, *cli_options(policy, threshold), stderr=True)
+        m = re.search(r"mean encoder depth ([\d.]+) \| mean decoder layers per token ([\d.]+)", err)
+        check(m, "no depth statistics from swt translate --stats: %r" % err)
+        expected[(policy, threshold)] = (out, m.group(1), m.group(2))
+    server = Server("--max-delay-ms", "300", "--max-batch-tokens", "100000")
+    status, _, info = server.json("GET", "/v1/model")
+    layers = info["decoder_layers"]
+    check(info["adaptive_depth"]["adaptive"] is True and layers >= 2, "not adaptive: %s" % info)
+    means = set()
+    before = server.metrics()
+    results = {}
+
+    def client(key):
+        results[key] = server.translate(dict(texts=lines, **request_options(*key)))
+
+    # All the option sets at once: each must be its own batch.
+    threads = [threading.Thread(target=client, args=(key,)) for key in DEPTH_OPTIONS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for key in DEPTH_OPTIONS:
+        status, _, body = results[key]
+        check(status == 200, "%s: status %d %s" % (key, status, body))
+        out, encoder, decoder = expected[key]
+        got = [t["text"] for t in body["translations"]]
+        check(got == out, "%s: differs from swt translate:\n%s\n%s" % (key, got, out))
+        enc = [t["depth"]["encoder"] for t in body["translations"]]
+        dec = [d for t in body["translations"] for d in t["depth"]["decoder"]]
+        check(all(1 <= d <= layers for d in dec), "%s: decoder depth out of range %s" % (key, dec))
+        got_means = ("%.2f" % (sum(enc) / len(enc)), "%.2f" % (sum(dec) / len(dec)))
+        check(got_means == (encoder, decoder),
+              "%s: mean depths %s, swt translate --stats %s" % (key, got_means,
+                                                                (encoder, decoder)))
+        means.add(got_means)
+        for line, t in zip(lines, body["translations"]):
+            check_alignment(line, t)
+        print("%s: mean encoder depth %s, decoder layers per token %s" % ((key,) + got_means))
+    check(len(means) >= 3, "the options gave only %d different depths: %s" % (len(means), means))
+    batches = server.metrics()["swt_batch_sentences_count"] - before["swt_batch_sentences_count"]
+    check(batches >= len(DEPTH_OPTIONS), "%d option sets in %d batches" % (len(DEPTH_OPTIONS),
+                                                                          batches))
+    # The n-best entries and a single text carry their own depth and alignment.
+    status, _, body = server.translate(dict(text=lines[0], beam=3, nbest=2,
+                                            **request_options("learned", 0.5)))
+    check(status == 200 and len(body["translations"]) == 2, "nbest: %d %s" % (status, body))
+    for t in body["translations"]:
+        check_alignment(lines[0], t)
     check(server.stop() == 0, "exit status")
 
 
@@ -251,6 +409,22 @@ def case_errors():
                  ["'length_penalty'"])
     expect_error(server, 400, "POST", T, {"text": "a", "length_penalty": -1}, ["length_penalty"])
     expect_error(server, 400, "POST", T, {"text": "a", "colour": 1}, ["'colour'"])
+    expect_error(server, 400, "POST", T, {"text": "a", "depth_policy": "deep"},
+                 ["'depth_policy'", "fixed, length or learned", "deep"])
+    expect_error(server, 400, "POST", T, {"text": "a", "depth_policy": 2}, ["'depth_policy'"])
+    expect_error(server, 400, "POST", T, {"text": "a", "exit_threshold": 1.5},
+                 ["'exit_threshold'", "[0, 1]"])
+    expect_error(server, 400, "POST", T, {"text": "a", "exit_threshold": -0.1},
+                 ["'exit_threshold'"])
+    expect_error(server, 400, "POST", T, {"text": "a", "exit_threshold": "0.5"},
+                 ["'exit_threshold'"])
+    expect_error(server, 400, "POST", T, {"text": "a", "alignment": "yes"}, ["'alignment'"])
+    expect_error(server, 400, "POST", T, {"text": "a", "alignment": 1}, ["'alignment'"])
+    # The toy model has no halting units: what needs them is refused up front.
+    expect_error(server, 400, "POST", T, {"text": "a", "depth_policy": "learned"},
+                 ["depth_policy 'learned'", "adaptive_depth"])
+    expect_error(server, 400, "POST", T, {"text": "a", "exit_threshold": 0.5},
+                 ["exit_threshold", "adaptive_depth"])
     expect_error(server, 400, "POST", T, b'{"text": "\xff\xfe"}', ["UTF-8"])
     expect_error(server, 400, "POST", T, b'{"text": "\xed\xa0\x80"}', ["UTF-8"])
     expect_error(server, 413, "POST", T, {"text": "a b c d e f"}, ["--max-input-tokens 5"])
@@ -406,7 +580,8 @@ def case_curl():
     check(server.stop() == 0, "exit status")
 
 
-CASES = {"outputs": case_outputs, "concurrency": case_concurrency, "errors": case_errors,
+CASES = {"outputs": case_outputs, "concurrency": case_concurrency, "split": case_split,
+         "depth": case_depth, "errors": case_errors,
          "metrics": case_metrics, "shutdown": case_shutdown, "cli": case_cli, "curl": case_curl}
 CASES[CASE]()
 print("ok: " + CASE)
