@@ -1,5 +1,6 @@
-// `swt eval`: sacreBLEU-compatible corpus BLEU and chrF of a hypothesis file
-// against a reference file (one segment a line, parallel).
+// `swt eval`: sacreBLEU-compatible corpus BLEU and chrF, and rouge-score-compatible
+// ROUGE-1/2/L, of a hypothesis file against a reference file (one segment a line,
+// parallel).
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cli/command.h"
 #include "eval/bleu.h"
 #include "eval/chrf.h"
+#include "eval/rouge.h"
 #include "eval/signature.h"
 #include "util/error.h"
 #include "util/text_file.h"
@@ -25,6 +27,7 @@ struct EvalArgs {
   std::string tokenize = "13a";
   std::string metrics = "bleu,chrf";
   bool json = false;
+  bool rouge_stem = false;
 };
 
 // "bleu,chrf" -> {"bleu", "chrf"}, in the order given, without repeats.
@@ -34,8 +37,8 @@ std::vector<std::string> parse_metrics(const std::string& list) {
   while (start <= list.size()) {
     const std::size_t comma = std::min(list.find(',', start), list.size());
     const std::string name = list.substr(start, comma - start);
-    if (name != "bleu" && name != "chrf")
-      fail("--metrics: unknown metric '" + name + "' (expected bleu, chrf or both)");
+    if (name != "bleu" && name != "chrf" && name != "rouge")
+      fail("--metrics: unknown metric '" + name + "' (expected a list of bleu, chrf, rouge)");
     if (std::find(metrics.begin(), metrics.end(), name) == metrics.end()) metrics.push_back(name);
     start = comma + 1;
   }
@@ -74,10 +77,16 @@ void run_eval(const EvalArgs& args) {
       const eval::BleuResult r = eval::corpus_bleu(hyps, refs, tok);
       scores.emplace_back("bleu", r.score);
       if (!args.json) std::cout << r.line() << '\n' << r.signature << '\n';
-    } else {
+    } else if (metric == "chrf") {
       const eval::ChrfResult r = eval::corpus_chrf(hyps, refs);
       scores.emplace_back("chrf", r.score);
       if (!args.json) std::cout << r.line() << '\n' << r.signature << '\n';
+    } else {
+      const eval::RougeResult r = eval::corpus_rouge(hyps, refs, args.rouge_stem);
+      scores.emplace_back("rouge1", r.rouge1);
+      scores.emplace_back("rouge2", r.rouge2);
+      scores.emplace_back("rougeL", r.rougeL);
+      if (!args.json) std::cout << r.lines() << '\n' << r.signature() << '\n';
     }
   }
   if (args.json) std::cout << scores_json(scores) << '\n';
@@ -86,7 +95,9 @@ void run_eval(const EvalArgs& args) {
 }
 
 const RegisterCommand kRegister(
-    "eval", "Score a hypothesis file against references: sacreBLEU-compatible BLEU and chrF",
+    "eval",
+    "Score a hypothesis file against references: sacreBLEU-compatible BLEU and chrF, "
+    "rouge-score-compatible ROUGE",
     [](CLI::App& sub) {
       auto args = std::make_shared<EvalArgs>();
       sub.add_option("--hyp", args->hyp, "System output, one segment a line")->required();
@@ -95,8 +106,13 @@ const RegisterCommand kRegister(
                      "BLEU tokenizer: 13a (sacreBLEU default) or none (split on whitespace, "
                      "as multi-bleu.perl)")
           ->capture_default_str();
-      sub.add_option("--metrics", args->metrics, "Comma-separated: bleu, chrf")
+      sub.add_option("--metrics", args->metrics,
+                     "Comma-separated: bleu, chrf, rouge (ROUGE-1, ROUGE-2, ROUGE-L F1, mean "
+                     "over lines)")
           ->capture_default_str();
+      sub.add_flag("--rouge-stem", args->rouge_stem,
+                   "ROUGE: Porter-stem tokens longer than 3 characters (rouge-score's "
+                   "use_stemmer=True)");
       sub.add_flag("--json", args->json,
                    "Print one JSON object such as {\"bleu\": 27.81, \"chrf\": 49.92}");
       sub.callback([args] { run_eval(*args); });

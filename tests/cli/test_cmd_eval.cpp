@@ -76,6 +76,30 @@ TEST_F(CmdEval, JsonHasOnlyRequestedMetrics) {
             "{\"chrf\": 100.0}\n");
 }
 
+TEST_F(CmdEval, Rouge) {
+  // Line 1 (the punctuation case of tests/eval/test_rouge.cpp): F1 10/13, 6/11, 10/13;
+  // line 2 (empty prediction): 0. Means x100: 38.46, 27.27, 38.46.
+  const std::string files = "--hyp " + write("h", "the cat sat on the mat.\n\n") + " --ref " +
+                            write("r", "The cat's hat, on the mat!\nIn the beginning\n");
+  Outcome run = swt_eval(files + " --metrics rouge");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output,
+            "ROUGE-1 = 38.46\nROUGE-2 = 27.27\nROUGE-L = 38.46\n"
+            "ROUGE|f1:mean|tok:rouge-score|stem:no\n");
+  EXPECT_EQ(swt_eval(files + " --metrics rouge,chrf --json").output.substr(0, 52),
+            "{\"rouge1\": 38.46, \"rouge2\": 27.27, \"rougeL\": 38.46, ");
+  // Stemming: "dogs"/"dog" and "running"/"run" match only with --rouge-stem
+  // (test_rouge.cpp, Stemming: 2/9, 0, 2/9 without; 4/9, 2/7, 4/9 with).
+  const std::string stem_files = "--hyp " + write("hs", "the dog ran quick\n") + " --ref " +
+                                 write("rs", "The dogs are running quickly\n");
+  EXPECT_EQ(swt_eval(stem_files + " --metrics rouge --json").output,
+            "{\"rouge1\": 22.22, \"rouge2\": 0.0, \"rougeL\": 22.22}\n");
+  run = swt_eval(stem_files + " --metrics rouge --rouge-stem");
+  EXPECT_EQ(run.output,
+            "ROUGE-1 = 44.44\nROUGE-2 = 28.57\nROUGE-L = 44.44\n"
+            "ROUGE|f1:mean|tok:rouge-score|stem:porter\n");
+}
+
 TEST_F(CmdEval, BadInputIsOneLineErrorAndExit1) {
   const std::string hyp = write("h", kHyp), ref = write("r", kRef);
   const struct {
