@@ -74,31 +74,36 @@ function el(tag, className, text) {
 }
 
 // One sentence: its translation, the heat map (rows: target tokens, columns:
-// source tokens) and, on an adaptive model, a depth bar per target token.
+// source tokens) and, on an adaptive model, a depth bar per target token
+// (rows numbered when the alignment, and so the tokens, was not asked for).
 function sentence(i, source, t) {
   const box = el('div', 'sentence');
   box.appendChild(el('h3', '', (i + 1) + '. ' + source + '  \u2192  ' + t.text));
-  const a = t.alignment, showDepth = model.adaptive && t.depth;
-  if (!a || a.target.length === 0) return box;
+  const a = t.alignment && t.alignment.target.length ? t.alignment : null;
+  const depths = model.adaptive && t.depth ? t.depth.decoder : [];
+  if (!a && depths.length === 0) return box;
+  const rows = a ? a.target : depths.map(function (d, r) {
+    return r + 1 < depths.length ? String(r + 1) : '</s>';
+  });
   const table = el('table', 'heatmap');
   const head = el('tr');
   head.appendChild(el('th'));
-  a.source.forEach(function (s) { head.appendChild(el('th', 'src', s)); });
-  if (showDepth) head.appendChild(el('th', 'depthhead', 'decoder layers'));
+  if (a) a.source.forEach(function (s) { head.appendChild(el('th', 'src', s)); });
+  if (depths.length) head.appendChild(el('th', 'depthhead', 'decoder layers'));
   table.appendChild(el('thead')).appendChild(head);
   const body = table.appendChild(el('tbody'));
-  a.target.forEach(function (word, r) {
+  rows.forEach(function (word, r) {
     const row = el('tr');
     row.appendChild(el('th', 'tgt', word));
-    a.weights[r].forEach(function (w, c) {
+    if (a) a.weights[r].forEach(function (w, c) {
       const cell = el('td', 'w');
       cell.dataset.w = w;
       cell.style.background = 'rgba(25, 80, 190, ' + w + ')';
       cell.title = word + ' \u2190 ' + a.source[c] + ': ' + w.toFixed(3);
       row.appendChild(cell);
     });
-    if (showDepth) {
-      const d = t.depth.decoder[r], cell = el('td', 'depth');
+    if (depths.length) {
+      const d = depths[r], cell = el('td', 'depth');
       const bar = el('span', 'bar');
       bar.style.width = (4 * d / Math.max(1, model.decoder_layers)) + 'em';
       cell.appendChild(bar);
@@ -108,8 +113,7 @@ function sentence(i, source, t) {
     body.appendChild(row);
   });
   box.appendChild(table);
-  if (showDepth)
-    box.appendChild(el('p', 'note', 'encoder layers: ' + t.depth.encoder));
+  if (depths.length) box.appendChild(el('p', 'note', 'encoder layers: ' + t.depth.encoder));
   return box;
 }
 

@@ -109,6 +109,18 @@ def main():
         if problem:
             print("FAIL: " + problem)
             return 1
+        # Without the alignment: no heat map cells, the depth bars still there.
+        bare = subprocess.run(common + ["--dump-dom", page + "&alignment=0"], capture_output=True,
+                              text=True, timeout=180)
+        tables = re.findall(r'<table class="heatmap">(.*?)</table>', bare.stdout, re.S)
+        depths = [[int(d) for d in re.findall(r'<span class="layers">(\d+)/\d+</span>', table)]
+                  for table in tables]
+        if '<td class="w"' in bare.stdout or depths != [t["depth"]["decoder"]
+                                                        for t in translations]:
+            print("FAIL: alignment=0: depth bars %r, the API's %r (or heat map cells shown)"
+                  % (depths, [t["depth"]["decoder"] for t in translations]))
+            return 1
+        print("alignment=0: no heat maps, the depth bars of %d sentences" % len(tables))
 
         png = os.path.join(WORK, "page.png")
         if os.path.exists(png):
