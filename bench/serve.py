@@ -4,7 +4,8 @@
 Client threads each send one sentence per request ({"text": ...}, one HTTP
 keep-alive connection per thread), the next sentence of the input file each
 time, for --duration seconds per concurrency level. Per level: sentences/s,
-p50/p99 latency, errors; the server's RSS at start and after each level; and,
+p50/p99 latency, errors; the server's RSS at start, every --rss-every seconds
+during each level (min and max per level) and after it; and,
 in the same run, `swt translate`'s offline throughput on the same sentences
 with the same beam and threads (--offline-repeats runs, median).
 """
@@ -97,7 +98,9 @@ class Load:
         if conn is not None:
             conn.close()
 
-    def run(self, clients, duration):
+    def run(self, clients, duration, on_tick=None):
+        """Runs `clients` threads for `duration` s; calls on_tick() every
+        --rss-every seconds meanwhile (the server's memory over the run)."""
         per_thread = [([], []) for _ in range(clients)]
         start = time.monotonic()
         stop_at = start + duration
@@ -105,6 +108,9 @@ class Load:
                    for lat, err in per_thread]
         for t in threads:
             t.start()
+        while on_tick and threads[0].is_alive():
+            threads[0].join(on_tick.every)
+            on_tick()
         for t in threads:
             t.join()
         elapsed = time.monotonic() - start
@@ -129,6 +135,8 @@ def main():
                         help="use only the first N input lines (0 = all)")
     parser.add_argument("--json", help="also write the figures here")
     parser.add_argument("--server-args", default="", help="more `swt serve` options")
+    parser.add_argument("--rss-every", type=float, default=10,
+                        help="seconds between samples of the server's RSS during each level")
     args = parser.parse_args()
 
     with open(args.input, encoding="utf-8") as f:
@@ -168,14 +176,25 @@ def main():
         load.run(min(8, levels[-1]), 3)  # warm-up, not counted
         print("%7s %8s %12s %9s %9s %7s %8s %9s" % ("clients", "seconds", "sentences/s",
               "p50 ms", "p99 ms", "errors", "RSS MiB", "/offline"), flush=True)
+        results["rss_samples"] = []  # [seconds since the server started, clients, MiB]
+        started = time.monotonic()
         for i, clients in enumerate(levels):
             duration = args.duration if i == len(levels) - 1 else args.short_duration
-            sps, latencies, errors, elapsed = load.run(clients, duration)
+
+            def sample(clients=clients):
+                results["rss_samples"].append(
+                    [round(time.monotonic() - started, 1), clients, rss_mib(server.pid)])
+            sample.every = args.rss_every
+            first = len(results["rss_samples"])
+            sps, latencies, errors, elapsed = load.run(clients, duration, sample)
             rss = rss_mib(server.pid)
+            samples = [m for _, _, m in results["rss_samples"][first:]]
             level = {"clients": clients, "seconds": elapsed, "sentences_per_s": sps,
                      "requests": len(latencies), "p50_ms": 1000 * percentile(latencies, 50),
                      "p99_ms": 1000 * percentile(latencies, 99), "errors": len(errors),
                      "error_samples": sorted(set(errors))[:5], "rss_mib": rss,
+                     "rss_mib_min": min(samples, default=rss),
+                     "rss_mib_max": max(samples, default=rss),
                      "ratio_to_offline": sps / offline_sps}
             results["levels"].append(level)
             print("%7d %8.1f %12.1f %9.1f %9.1f %7d %8.0f %9.2f" % (
@@ -185,6 +204,9 @@ def main():
                 print("  error: " + e)
         results["rss_mib_end"] = rss_mib(server.pid)
         print("server RSS: start %.0f MiB, end %.0f MiB" % (rss_start, results["rss_mib_end"]))
+        for level in results["levels"]:
+            print("  %d clients: RSS every %g s between %.0f and %.0f MiB" % (
+                level["clients"], args.rss_every, level["rss_mib_min"], level["rss_mib_max"]))
     finally:
         server.terminate()
         try:
