@@ -1,6 +1,8 @@
 // `swt bench attention`: forward + backward time and peak tensor memory of dense
 // (`vanilla`) and `switch` attention at one batch-1 sequence per length, for the
 // attention operation alone (given Q, K, V) and for one whole encoder layer.
+// `swt bench decode-attention`: ms per generated token of one cross-attention layer
+// while decoding (static cache primed once, beams sharing it), by source length.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -174,6 +176,93 @@ const RegisterBench kRegister(
           ->check(at_least(0));
       sub.add_flag("--json", args->json, "print one JSON object instead of a table");
       sub.callback([args] { run_bench(*args); });
+    });
+
+struct DecodeArgs {
+  std::vector<int64_t> lengths = {64, 256, 1024, 4096};
+  int64_t beams = 4;
+  int64_t steps = 64;
+  int64_t threads = 0;
+  bool json = false;
+};
+
+// ms per decoding step (one generated token for each of `beams` hypotheses of one
+// sentence) of a cross-attention layer with base dimensions, after the cache is primed.
+// "switch-rebuild" is switch attention as it was before the decoding bank: the same
+// layer on the autograd path, which packs and pools the source at every step.
+double decode_ms_per_token(const std::string& impl, int64_t n, const DecodeArgs& args) {
+  const auto c = base_config(impl == "vanilla" ? "vanilla" : "switch");
+  nn::AttentionOptions o;
+  o.kind = c.attention;
+  o.d_model = c.d_model;
+  o.heads = c.heads;
+  o.dropout = 0;
+  o.fine_heads = c.fine_heads;
+  o.coarse_heads = c.coarse_heads;
+  auto layer = nn::make_attention(o, nn::AttentionKind::kCross);
+  layer->eval();
+  torch::NoGradGuard no_grad;
+  std::optional<torch::AutoGradMode> rebuild;
+  if (impl == "switch-rebuild") rebuild.emplace(true);
+  auto memory = torch::randn({1, n, c.d_model});
+  const auto valid = torch::ones({1, n}, torch::kBool);
+  nn::AttentionCache cache;
+  cache.is_static = true;
+  layer->forward(torch::zeros({1, 1, c.d_model}), memory, nn::AttentionMask{valid, false, 0},
+                 &cache, nullptr);
+  const nn::AttentionMask mask{valid, false, 0, torch::zeros({args.beams}, torch::kLong)};
+  auto step = [&] {
+    layer->forward(torch::randn({args.beams, 1, c.d_model}), memory, mask, &cache, nullptr);
+  };
+  step();  // warm-up
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < args.steps; ++i) step();
+  const auto stop = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(stop - start).count() /
+         static_cast<double>(args.steps);
+}
+
+void run_decode_bench(const DecodeArgs& args) {
+  nn::apply_threads(args.threads);
+  const std::vector<std::string> impls = {"vanilla", "switch", "switch-rebuild"};
+  auto list = nlohmann::json::array();
+  if (!args.json)
+    std::cout << "ms per generated token, one cross-attention layer, " << args.beams
+              << " beams, d_model 512, 8 heads\n"
+              << std::left << std::setw(16) << "impl" << std::right << std::setw(8) << "n"
+              << std::setw(12) << "ms/token" << std::endl;
+  for (int64_t n : args.lengths)
+    for (const auto& impl : impls) {
+      const double ms = decode_ms_per_token(impl, n, args);
+      list.push_back(
+          {{"impl", impl == "vanilla" ? "dense" : impl}, {"n", n}, {"ms_per_token", ms}});
+      if (!args.json)
+        std::cout << std::left << std::setw(16) << (impl == "vanilla" ? "dense" : impl)
+                  << std::right << std::setw(8) << n << std::setw(12) << std::fixed
+                  << std::setprecision(3) << ms << std::endl;
+    }
+  if (args.json) std::cout << nlohmann::json{{"results", list}}.dump() << std::endl;
+}
+
+const RegisterBench kRegisterDecode(
+    "decode-attention",
+    "dense vs switch cross-attention while decoding: ms per generated token by source length",
+    [](CLI::App& sub) {
+      auto args = std::make_shared<DecodeArgs>();
+      sub.add_option("--lengths", args->lengths, "comma-separated source lengths")
+          ->delimiter(',')
+          ->capture_default_str()
+          ->check(at_least(1));
+      sub.add_option("--beams", args->beams, "hypotheses sharing the sentence's cache")
+          ->capture_default_str()
+          ->check(at_least(1));
+      sub.add_option("--steps", args->steps, "timed decoding steps per point")
+          ->capture_default_str()
+          ->check(at_least(1));
+      sub.add_option("--threads", args->threads, "CPU threads (0 = all cores)")
+          ->capture_default_str();
+      sub.add_flag("--json", args->json, "print one JSON object instead of a table");
+      sub.callback([args] { run_decode_bench(*args); });
     });
 
 }  // namespace

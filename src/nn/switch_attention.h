@@ -5,6 +5,9 @@
 // layer is linear in n; short sentences get exact attention.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "nn/attention.h"
 #include "nn/switch_layout.h"
 
@@ -29,6 +32,29 @@ torch::Tensor switch_attention_heads(const torch::Tensor& q, const torch::Tensor
                                      const torch::Tensor& bias_table, const SwitchCall& call,
                                      torch::Tensor* weights = nullptr);
 
+// The packed keys of a batch of sequences and their pooled memory bank: what every
+// query of switch attention reads. Cross-attention builds it once per batch of source
+// sentences when decoding (SwitchAttentionImpl::forward with a static cache).
+struct SwitchBank {
+  PoolPlan plan;
+  torch::Tensor k, v;             // [H, rows, d]: tokens, then pooled slots
+  std::vector<int64_t> lengths;   // valid keys per sequence
+  std::vector<int64_t> key_rows;  // flat s * Tk + t of every packed key
+  std::vector<int64_t> rank;      // [S * Tk]: position among sequence s's keys, -1 = padding
+  int64_t tk = 0;
+};
+
+// k, v: [S, Tk, H, d]; key_valid: [S, Tk] bool.
+SwitchBank make_switch_bank(const torch::Tensor& k, const torch::Tensor& v,
+                            const torch::Tensor& key_valid, const SwitchGeometry& geometry);
+
+// switch_attention_heads over a built bank; query row b reads sequence seq_of_row[b]
+// (row b when empty), so the beams of a sentence share its bank.
+torch::Tensor switch_attend_bank(const torch::Tensor& q, const SwitchBank& bank,
+                                 const std::vector<int64_t>& seq_of_row,
+                                 const torch::Tensor& bias_table, const SwitchCall& call,
+                                 torch::Tensor* weights = nullptr);
+
 SwitchGeometry switch_geometry(const AttentionOptions& options);
 int64_t switch_fine_heads(const AttentionOptions& options);
 
@@ -44,12 +70,20 @@ class SwitchAttentionImpl : public AttentionImpl {
   const torch::Tensor& rel_bias() const { return rel_bias_; }
   int64_t fine_heads() const { return fine_heads_; }
   const SwitchGeometry& geometry() const { return geometry_; }
+  // Cross-attention decoding banks built so far (each serves all steps and beams of
+  // its sentences).
+  int64_t cross_banks_built() const { return banks_built_; }
 
  private:
   torch::Tensor split_heads(const torch::Tensor& x) const;  // [B,T,D] -> [B,T,H,Dh]
   // Projected keys and values [B, Tk, H, Dh], through the cache when there is one.
   std::pair<torch::Tensor, torch::Tensor> keys_values(const torch::Tensor& memory,
                                                       AttentionCache* cache);
+  // Cross-attention decoding: the bank of the static cache's sentences, rebuilt only
+  // when the cache's key tensor is another one (a new batch, or rows selected).
+  const SwitchBank& cross_bank(const AttentionCache& cache, const torch::Tensor& key_valid);
+
+  using WeakTensor = c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>;
 
   AttentionKind role_;
   int64_t heads_, d_head_, fine_heads_;
@@ -57,6 +91,9 @@ class SwitchAttentionImpl : public AttentionImpl {
   SwitchGeometry geometry_;
   torch::nn::Linear q_linear_{nullptr}, k_linear_{nullptr}, v_linear_{nullptr}, fc_out_{nullptr};
   torch::Tensor rel_bias_;
+  std::optional<SwitchBank> bank_;
+  int64_t banks_built_ = 0;
+  WeakTensor bank_source_{c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>()};
 };
 
 }  // namespace swt::nn

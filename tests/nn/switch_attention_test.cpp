@@ -310,6 +310,50 @@ TEST(SwitchAttention, StaticCrossCacheEqualsRecomputing) {
   }
 }
 
+TEST(SwitchAttention, CrossBankIsBuiltOnceAndSharedByBeams) {
+  torch::manual_seed(8);
+  SwitchAttentionImpl layer(small_options(2, 2), AttentionKind::kCross);
+  layer.eval();
+  torch::NoGradGuard no_grad;
+  const int64_t dm = 16, tk = 45;  // r = 8 (max_segment): tokens, 2-, 4- and 8-slots pooled
+  auto memory = torch::randn({2, tk, dm});
+  auto valid = torch::ones({2, tk}, torch::kBool);
+  valid[1].narrow(0, 23, tk - 23).fill_(false);
+  AttentionCache cache;
+  cache.is_static = true;
+  layer.forward(torch::zeros({2, 1, dm}), memory, AttentionMask{valid, false, 0}, &cache,
+                nullptr);  // primes the cache, as Transformer::prime_cross_cache
+  // Each step, six beams read the two sentences in a mixed order, as beam search does.
+  auto check_steps = [&](const torch::Tensor& mem, const torch::Tensor& val,
+                         const torch::Tensor& rows) {
+    for (int step = 0; step < 4; ++step) {
+      auto q = torch::randn({rows.size(0), 1, dm});
+      torch::Tensor w_cached, w_fresh;
+      auto cached = layer.forward(q, mem, AttentionMask{val, false, 0, rows}, &cache, &w_cached);
+      // The reference: every beam given its own copy of its sentence, no cache.
+      auto fresh =
+          layer.forward(q, mem.index_select(0, rows),
+                        AttentionMask{val.index_select(0, rows), false, 0}, nullptr, &w_fresh);
+      EXPECT_TRUE(torch::allclose(cached, fresh, 1e-6, 1e-6)) << step;
+      EXPECT_TRUE(torch::allclose(w_cached, w_fresh, 1e-6, 1e-6)) << step;
+    }
+  };
+  check_steps(memory, valid, torch::tensor({1, 0, 1, 0, 0, 1}, torch::kLong));
+  EXPECT_EQ(layer.cross_banks_built(), 1);
+  // Sentence 0 finishes: the cache keeps row 1 only (a new key tensor), the bank is
+  // rebuilt once for it.
+  const auto keep = torch::tensor({1}, torch::kLong);
+  cache.select(keep);
+  check_steps(memory.index_select(0, keep), valid.index_select(0, keep),
+              torch::tensor({0, 0, 0}, torch::kLong));
+  EXPECT_EQ(layer.cross_banks_built(), 2);
+  // Training or gradients: the bank is not kept (the cache path recomputes as before).
+  torch::AutoGradMode grad(true);
+  layer.forward(torch::randn({1, 1, dm}), memory.index_select(0, keep),
+                AttentionMask{valid.index_select(0, keep), false, 0}, &cache, nullptr);
+  EXPECT_EQ(layer.cross_banks_built(), 2);
+}
+
 TEST(SwitchAttention, BatchCompositionDoesNotChangeASequence) {
   torch::manual_seed(7);
   SwitchAttentionImpl layer(small_options(2, 2), AttentionKind::kSelf);
