@@ -29,8 +29,14 @@ struct TranslatorOptions {
   std::string depth_policy = "fixed";  // encoder depth: fixed | length | learned
   double exit_threshold = -1;          // >= 0: decoder tokens exit early (adaptive models)
   std::string decoder_exit;            // halting (default with a threshold) | confidence | none
-  bool int8 = false;  // int8 weights for small-batch decoding (`swt translate --int8`)
-  int threads = 0;    // CPU threads for this process (0 = all cores; a process-wide setting)
+  // Self-speculative greedy decoding (`--speculative`): same output as greedy
+  // (beam 1), faster when the first decoder layers guess well.
+  bool speculative = false;
+  int draft_layers = 1;           // decoder layers that draft
+  int draft_tokens = 4;           // most draft tokens per verification pass
+  double draft_confidence = 0.5;  // a sentence stops drafting below this top probability
+  bool int8 = false;              // int8 weights for small-batch decoding (`swt translate --int8`)
+  int threads = 0;  // CPU threads for this process (0 = all cores; a process-wide setting)
   std::string precision = "auto";  // matrix products: fp32 | bf16 | auto (`--precision`)
 };
 

@@ -88,7 +88,21 @@ void setup_translate(CLI::App& sub) {
                  "fixed policy: run only this many encoder layers (0 = all)");
   sub.add_option("--decoder-layers", a->options.search.depth.decoder_layers,
                  "run only this many decoder layers (0 = all)");
-  sub.add_flag("--stats", a->stats, "print depth statistics to stderr");
+  auto& spec = a->options.search.speculative;
+  sub.add_flag("--speculative", spec.enabled,
+               "self-speculative greedy decoding: the first decoder layers draft, the whole "
+               "decoder verifies (same output as greedy; needs --beam 1)");
+  sub.add_option("--draft-layers", spec.draft_layers, "--speculative: decoder layers that draft")
+      ->capture_default_str();
+  sub.add_option("--draft-tokens", spec.draft_tokens,
+                 "--speculative: most draft tokens per verification pass")
+      ->capture_default_str();
+  sub.add_option("--draft-confidence", spec.draft_confidence,
+                 "--speculative: a sentence stops drafting when the draft's top probability is "
+                 "below this")
+      ->capture_default_str();
+  sub.add_flag("--stats", a->stats,
+               "print depth statistics (and --speculative's acceptance) to stderr");
   sub.add_option("--max-input-tokens", a->max_input_tokens,
                  "refuse longer input lines (0 = no limit)")
       ->capture_default_str();
@@ -111,7 +125,11 @@ void setup_translate(CLI::App& sub) {
     decode::Translator translator(bundle, a->options);
     check_lengths(translator, input, a->input, a->max_input_tokens);
     const auto translations = translator.translate(input);
-    if (a->stats) std::cerr << decode::format_depth_stats(decode::depth_stats(translations));
+    if (a->stats) {
+      std::cerr << decode::format_depth_stats(decode::depth_stats(translations));
+      if (a->options.search.speculative.enabled)
+        std::cerr << decode::format_speculative_stats(translator.speculative_stats());
+    }
     const auto lines = format_output(translations, a->options.search.nbest);
     if (a->output == "-") {
       for (const auto& l : lines) std::cout << l << "\n";

@@ -17,10 +17,6 @@ constexpr int64_t kBos = text::Vocab::kBos;
 constexpr int64_t kEos = text::Vocab::kEos;
 constexpr int64_t kPad = text::Vocab::kPad;
 
-double normalise(double logprob, int64_t length, double alpha) {
-  return alpha == 0 ? logprob : logprob / std::pow(static_cast<double>(length), alpha);
-}
-
 // One live hypothesis of one sentence.
 struct Beam {
   std::vector<int64_t> tokens, alignment, exits;
@@ -36,20 +32,6 @@ struct SentenceSearch {
   int64_t source_length = 0;  // with </s>
   bool done = false;
 };
-
-// Rows of a [rows, vocab] step per parallel block: enough to amortise a block.
-constexpr int64_t kRowsPerBlock = 4;
-
-// log_softmax over the last dimension, row blocks on the thread pool: the
-// same LibTorch kernel per row, so the same values as one call.
-torch::Tensor row_blocks_log_softmax(const torch::Tensor& logits) {
-  auto out = torch::empty_like(logits);
-  kernels::parallel_for(0, logits.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
-    auto block = out.narrow(0, lo, hi - lo);
-    at::_log_softmax_out(block, logits.narrow(0, lo, hi - lo), 1, false);
-  });
-  return out;
-}
 
 // Log-probabilities of the next token and the most-attended source positions
 // for every row of the active batch; with `attention`, the rows' whole
@@ -81,24 +63,6 @@ void finish(SentenceSearch& s, const Beam& b, double alpha) {
   const int64_t length = static_cast<int64_t>(b.tokens.size()) + 1;  // + </s>
   s.finished.push_back(
       {b.tokens, b.alignment, normalise(b.logprob, length, alpha), b.exits, 0, b.attention});
-}
-
-// The best `k` next tokens of every row: [rows, k] log-probabilities and
-// token ids, with <pad> and <s> ruled out. A sentence's best 2*beam
-// (beam, token) pairs are all among its rows' own best 2*beam, so the
-// per-sentence choice below only looks at live * k candidates, not live * vocab.
-void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
-                 torch::Tensor& tokens) {
-  logprobs.select(1, kPad).fill_(-std::numeric_limits<float>::infinity());
-  logprobs.select(1, kBos).fill_(-std::numeric_limits<float>::infinity());
-  const int64_t k = std::min<int64_t>(2 * beam, logprobs.size(1) - 2);
-  values = torch::empty({logprobs.size(0), k}, logprobs.options());
-  tokens = torch::empty({logprobs.size(0), k}, logprobs.options().dtype(torch::kLong));
-  // Row blocks on the thread pool; each row's top k as one topk call gives.
-  kernels::parallel_for(0, logprobs.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
-    auto v = values.narrow(0, lo, hi - lo), t = tokens.narrow(0, lo, hi - lo);
-    at::topk_out(v, t, logprobs.narrow(0, lo, hi - lo), k, /*dim=*/1);
-  });
 }
 
 // Expands the beams of one sentence from its rows [row, row + live) of the
@@ -156,6 +120,42 @@ std::vector<Beam> expand(SentenceSearch& s, const float* lp, const int64_t* tok,
 }
 
 }  // namespace
+
+double normalise(double logprob, int64_t length, double alpha) {
+  return alpha == 0 ? logprob : logprob / std::pow(static_cast<double>(length), alpha);
+}
+
+// Rows of a [rows, vocab] step per parallel block: enough to amortise a block.
+constexpr int64_t kRowsPerBlock = 4;
+
+// log_softmax over the last dimension, row blocks on the thread pool: the
+// same LibTorch kernel per row, so the same values as one call.
+torch::Tensor row_blocks_log_softmax(const torch::Tensor& logits) {
+  auto out = torch::empty_like(logits);
+  kernels::parallel_for(0, logits.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
+    auto block = out.narrow(0, lo, hi - lo);
+    at::_log_softmax_out(block, logits.narrow(0, lo, hi - lo), 1, false);
+  });
+  return out;
+}
+
+// The best `k` next tokens of every row: [rows, k] log-probabilities and
+// token ids, with <pad> and <s> ruled out. A sentence's best 2*beam
+// (beam, token) pairs are all among its rows' own best 2*beam, so the
+// per-sentence choice below only looks at live * k candidates, not live * vocab.
+void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
+                 torch::Tensor& tokens) {
+  logprobs.select(1, kPad).fill_(-std::numeric_limits<float>::infinity());
+  logprobs.select(1, kBos).fill_(-std::numeric_limits<float>::infinity());
+  const int64_t k = std::min<int64_t>(2 * beam, logprobs.size(1) - 2);
+  values = torch::empty({logprobs.size(0), k}, logprobs.options());
+  tokens = torch::empty({logprobs.size(0), k}, logprobs.options().dtype(torch::kLong));
+  // Row blocks on the thread pool; each row's top k as one topk call gives.
+  kernels::parallel_for(0, logprobs.size(0), kRowsPerBlock, [&](int64_t lo, int64_t hi) {
+    auto v = values.narrow(0, lo, hi - lo), t = tokens.narrow(0, lo, hi - lo);
+    at::topk_out(v, t, logprobs.narrow(0, lo, hi - lo), k, /*dim=*/1);
+  });
+}
 
 std::vector<std::vector<Hypothesis>> search(model::TransformerImpl& model, const torch::Tensor& src,
                                             const SearchOptions& options) {

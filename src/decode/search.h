@@ -9,6 +9,14 @@
 
 namespace swt::decode {
 
+// Self-speculative greedy decoding (decode/speculative.h).
+struct SpeculativeOptions {
+  bool enabled = false;
+  int64_t draft_layers = 1;       // decoder layers that draft, read out through the shared exit
+  int64_t draft_tokens = 4;       // most draft tokens per verification pass
+  double draft_confidence = 0.5;  // a row stops drafting below this top probability
+};
+
 struct SearchOptions {
   int64_t beam = 5;             // 1 = greedy
   int64_t nbest = 1;            // hypotheses returned per sentence (<= beam)
@@ -19,6 +27,9 @@ struct SearchOptions {
   // Keep Hypothesis::attention (swt serve's "alignment"): a copy of every
   // step's cross-attention rows. Off: no extra work.
   bool attention = false;
+  // Greedy only (beam 1, no per-token exits); search() ignores it: the
+  // Translator calls speculative_search (decode/speculative.h) instead.
+  SpeculativeOptions speculative;
 };
 
 struct Hypothesis {
@@ -32,6 +43,18 @@ struct Hypothesis {
   // layer the token went through.
   std::vector<std::vector<float>> attention;
 };
+
+// The pieces both searches (this one and speculative_search) choose tokens
+// with, so that they choose the same ones.
+// Length-normalised score: logprob / length^alpha (alpha = 0: logprob).
+double normalise(double logprob, int64_t length, double alpha);
+// log_softmax over the last dimension of [rows, V], row blocks on the thread
+// pool (the same values as one call).
+torch::Tensor row_blocks_log_softmax(const torch::Tensor& logits);
+// The best min(2 * beam, V - 2) next tokens of every row of [rows, V]
+// log-probabilities (<pad> and <s> ruled out in place), best first.
+void best_tokens(torch::Tensor logprobs, int64_t beam, torch::Tensor& values,
+                 torch::Tensor& tokens);
 
 // src: [B, S] token ids (padded with 0, each row ending in </s>).
 // Returns, per sentence, up to nbest hypotheses, best first.

@@ -1,6 +1,7 @@
 #include "decode/translator.h"
 
 #include "data/batcher.h"
+#include "decode/speculative.h"
 #include "text/vocab.h"
 #include "util/error.h"
 
@@ -41,6 +42,7 @@ void check_translate_options(const TranslateOptions& o, const model::ModelConfig
          std::to_string(model.decoder_layers) + ", got " + std::to_string(d.decoder_layers));
   if (!(d.threshold >= 0 && d.threshold <= 1))
     fail("exit_threshold must be in [0, 1], got " + c10::str(d.threshold));
+  if (s.speculative.enabled) check_speculative_options(s, model);
 }
 
 Translator::Translator(model::ModelBundle& bundle, TranslateOptions options)
@@ -118,7 +120,10 @@ std::vector<std::vector<Translation>> Translator::translate(const std::vector<st
       for (size_t j = 0; j < ids.size(); ++j) acc[b][j] = ids[j];
       acc[b][ids.size()] = text::Vocab::kEos;
     }
-    auto hyps = search(*bundle_.model, src.to(device), options_.search);
+    auto hyps = options_.search.speculative.enabled
+                    ? speculative_search(*bundle_.model, src.to(device), options_.search,
+                                         &speculative_stats_)
+                    : search(*bundle_.model, src.to(device), options_.search);
     for (size_t b = 0; b < batch.size(); ++b)
       for (const auto& h : hyps[b]) out[batch[b]].push_back(render(h, tokens[batch[b]]));
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "decode/search.h"
+#include "decode/speculative.h"
 #include "model/model_dir.h"
 #include "nn/precision.h"
 
@@ -52,6 +53,9 @@ class Translator {
   // Per input line, up to nbest translations, best first.
   std::vector<std::vector<Translation>> translate(const std::vector<std::string>& lines);
 
+  // Totals over every translate() call so far with options.search.speculative.
+  const SpeculativeStats& speculative_stats() const { return speculative_stats_; }
+
   // Source tokens of a raw line after preprocessing (what the model sees).
   std::vector<std::string> source_tokens(const std::string& line) const;
 
@@ -61,6 +65,7 @@ class Translator {
   model::ModelBundle& bundle_;
   TranslateOptions options_;
   text::Tokenizer tokenizer_;
+  SpeculativeStats speculative_stats_;
 };
 
 }  // namespace swt::decode

@@ -14,7 +14,8 @@ namespace swt::kernels {
 namespace {
 
 void check_shapes(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                  const torch::Tensor& valid, const torch::Tensor& kv_rows) {
+                  const torch::Tensor& valid, const torch::Tensor& kv_rows, bool valid_per_query) {
+  const int64_t valid_rows = valid_per_query ? q.size(0) : k.size(0);
   const bool rows_ok =
       kv_rows.defined() ? kv_rows.dim() == 1 && kv_rows.size(0) == q.size(0) &&
                               kv_rows.scalar_type() == torch::kLong &&
@@ -24,11 +25,11 @@ void check_shapes(const torch::Tensor& q, const torch::Tensor& k, const torch::T
   const bool ok = q.dim() == 3 && k.dim() == 4 && k.sizes() == v.sizes() && rows_ok &&
                   k.size(1) == q.size(1) && k.size(3) == q.size(2) &&
                   (!valid.defined() ||
-                   (valid.dim() == 2 && valid.size(0) == k.size(0) && valid.size(1) == k.size(2)));
+                   (valid.dim() == 2 && valid.size(0) == valid_rows && valid.size(1) == k.size(2)));
   if (!ok)
     fail(
-        "single_query_attention: expected q [B, H, D], k and v [N, H, T, D], valid [N, T], "
-        "kv_rows [B] in [0, N); got " +
+        "single_query_attention: expected q [B, H, D], k and v [N, H, T, D], valid [N, T] "
+        "(or [B, T] per query), kv_rows [B] in [0, N); got " +
         c10::str(q.sizes()) + ", " + c10::str(k.sizes()) + ", " + c10::str(v.sizes()));
 }
 
@@ -93,8 +94,8 @@ RowFn pick_row_fn() {
 torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,
                                      const torch::Tensor& v_in, const torch::Tensor& valid_in,
                                      double scale, torch::Tensor* probs,
-                                     const torch::Tensor& kv_rows_in) {
-  check_shapes(q_in, k_in, v_in, valid_in, kv_rows_in);
+                                     const torch::Tensor& kv_rows_in, bool valid_per_query) {
+  check_shapes(q_in, k_in, v_in, valid_in, kv_rows_in, valid_per_query);
   for (const auto* t : {&q_in, &k_in, &v_in})
     if (t->scalar_type() != torch::kFloat || !t->device().is_cpu())
       fail("single_query_attention: tensors must be float32 on the CPU");
@@ -127,8 +128,8 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
       const int64_t b = i / heads, h = i % heads;
       const int64_t r = rowp ? rowp[b] : b;
       attend(qp + i * d, kp + r * k_row + h * k_head, vp + r * v_row + h * v_head,
-             validp ? validp + r * t_len : nullptr, t_len, d, s, scores.data(), op + i * d,
-             pp ? pp + i * t_len : nullptr);
+             validp ? validp + (valid_per_query ? b : r) * t_len : nullptr, t_len, d, s,
+             scores.data(), op + i * d, pp ? pp + i * t_len : nullptr);
     }
   });
   return out;
@@ -137,13 +138,14 @@ torch::Tensor single_query_attention(const torch::Tensor& q_in, const torch::Ten
 torch::Tensor single_query_attention_reference(const torch::Tensor& q, const torch::Tensor& k,
                                                const torch::Tensor& v, const torch::Tensor& valid,
                                                double scale, torch::Tensor* probs,
-                                               const torch::Tensor& kv_rows) {
-  check_shapes(q, k, v, valid, kv_rows);
+                                               const torch::Tensor& kv_rows, bool valid_per_query) {
+  check_shapes(q, k, v, valid, kv_rows, valid_per_query);
   if (kv_rows.defined()) {
     const auto pick = [&](const torch::Tensor& t) {
       return t.defined() ? t.index_select(0, kv_rows) : t;
     };
-    return single_query_attention_reference(q, pick(k), pick(v), pick(valid), scale, probs);
+    return single_query_attention_reference(q, pick(k), pick(v),
+                                            valid_per_query ? valid : pick(valid), scale, probs);
   }
   auto qd = q.to(torch::kDouble).unsqueeze(2), kd = k.to(torch::kDouble);
   auto scores = torch::matmul(qd, kd.transpose(-2, -1)).squeeze(2) * scale;  // [B, H, T]

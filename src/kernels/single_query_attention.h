@@ -27,13 +27,15 @@ namespace swt::kernels {
 torch::Tensor single_query_attention(const torch::Tensor& q, const torch::Tensor& k,
                                      const torch::Tensor& v, const torch::Tensor& valid,
                                      double scale, torch::Tensor* probs = nullptr,
-                                     const torch::Tensor& kv_rows = {});
+                                     const torch::Tensor& kv_rows = {},
+                                     bool valid_per_query = false);
 
 // The same maths with index_select, matmul and an explicit mask, in double
 // precision.
 torch::Tensor single_query_attention_reference(const torch::Tensor& q, const torch::Tensor& k,
                                                const torch::Tensor& v, const torch::Tensor& valid,
                                                double scale, torch::Tensor* probs = nullptr,
-                                               const torch::Tensor& kv_rows = {});
+                                               const torch::Tensor& kv_rows = {},
+                                               bool valid_per_query = false);
 
 }  // namespace swt::kernels

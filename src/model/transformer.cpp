@@ -1,5 +1,6 @@
 #include "model/transformer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/linear.h"
@@ -43,6 +44,36 @@ torch::Tensor EncoderOutput::row_index() const {
 
 void DecoderState::select(const torch::Tensor& index) {
   for (auto& c : self) c.select(index);
+  if (kept.defined()) kept = kept.index_select(0, index.to(kept.device()));
+}
+
+void DecoderState::truncate(int64_t new_columns) {
+  if (new_columns < 0 || new_columns > columns)
+    fail("DecoderState::truncate: cannot keep " + std::to_string(new_columns) + " of " +
+         std::to_string(columns) + " columns");
+  for (auto& c : self)
+    if (c.length() > new_columns) c.truncate(new_columns);
+  if (kept.defined()) kept = kept.narrow(1, 0, new_columns);
+  columns = new_columns;
+}
+
+void DecoderState::keep_prefixes(int64_t from, const std::vector<int64_t>& keep) {
+  if (from < 0 || from > columns) fail("DecoderState::keep_prefixes: column out of range");
+  const auto rows = static_cast<int64_t>(keep.size());
+  auto mask = kept.defined() ? kept : torch::ones({rows, columns}, torch::kBool);
+  int64_t last = from;  // one past the last column any row keeps
+  for (int64_t b = 0; b < rows; ++b) {
+    const int64_t end = from + std::clamp<int64_t>(keep[b], 0, columns - from);
+    if (end < columns) mask[b].narrow(0, end, columns - end).fill_(false);
+    last = std::max(last, end);
+  }
+  kept = mask.all().item<bool>() ? torch::Tensor() : mask;
+  truncate(last);
+}
+
+torch::Tensor DecoderState::next_positions(int64_t rows) const {
+  if (kept.defined()) return kept.sum(1).to(torch::kLong).cpu();
+  return torch::full({rows}, columns, torch::TensorOptions().dtype(torch::kLong));
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
@@ -75,35 +106,18 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
                                         const EncoderOutput& memory, nn::AttentionCache* self_cache,
                                         nn::AttentionCache* cross_cache,
-                                        torch::Tensor* cross_weights) {
+                                        torch::Tensor* cross_weights, const torch::Tensor& active) {
   auto h = ln_self_(x);
   auto y = x + drop(self_attn_->forward(h, h, self_mask, self_cache, nullptr));
   nn::AttentionMask cross_mask{memory.valid, false, 0, memory.rows};
-  y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, cross_cache,
-                                    cross_weights));
-  return y + ffn_(ln_ffn_(y));
-}
-
-torch::Tensor DecoderLayerImpl::forward_active(const torch::Tensor& x, const torch::Tensor& active,
-                                               const nn::AttentionMask& self_mask,
-                                               const EncoderOutput& memory,
-                                               nn::AttentionCache& self_cache,
-                                               nn::AttentionCache& cross_cache,
-                                               torch::Tensor* cross_weights) {
-  auto h = ln_self_(x);
-  auto sa = self_attn_->forward(h, h, self_mask, &self_cache, nullptr);
-  // `active` is sorted, so when it has every row it is the identity. The
-  // active rows read their sentences' cross-attention cache rows in place.
-  const bool all_rows = active.numel() == x.size(0);
-  auto y = x + drop(sa);
-  nn::AttentionMask cross_mask{memory.valid, false, 0, memory.rows};
-  if (!all_rows) {
+  if (active.defined()) {
+    // The active rows read their sentences' cross-attention cache rows in place.
     y = y.index_select(0, active);
     cross_mask.key_rows = memory.row_index().index_select(0, active);
   }
-  y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, &cross_cache,
+  y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, cross_cache,
                                     cross_weights));
-  return y + ffn_(ln_ffn_(y));
+  return y + ffn_(ln_ffn_(y));  // FeedForward applies its own output dropout
 }
 
 void DecoderLayerImpl::prime_cross_cache(const EncoderOutput& memory,
@@ -158,6 +172,19 @@ torch::Tensor TransformerImpl::embed(torch::nn::Embedding& table, const torch::T
   auto pos = nn::sinusoidal_positions(offset, ids.size(1), config_.d_model,
                                       x.options().requires_grad(false));
   return drop(x + pos.unsqueeze(0));
+}
+
+torch::Tensor TransformerImpl::embed_target(const torch::Tensor& ids, const DecoderState* state) {
+  if (!state || !state->kept.defined()) return embed(tgt_embed_, ids, state ? state->columns : 0);
+  // Rows at different positions: row b's tokens sit at next[b], next[b] + 1, ...
+  const int64_t rows = ids.size(0), length = ids.size(1);
+  auto positions =
+      state->next_positions(rows).view({rows, 1}) +
+      torch::arange(length, torch::TensorOptions().dtype(torch::kLong)).view({1, length});
+  auto x = tgt_embed_(ids) * std::sqrt(static_cast<double>(config_.d_model));
+  auto pos = nn::sinusoidal_positions_at(positions.view({-1}), config_.d_model,
+                                         x.options().requires_grad(false));
+  return drop(x + pos.view({rows, length, config_.d_model}));
 }
 
 torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h) {
@@ -283,35 +310,32 @@ torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const Encoder
 torch::Tensor TransformerImpl::decode_hidden(const torch::Tensor& tgt_in,
                                              const EncoderOutput& memory, DecoderState* state,
                                              torch::Tensor* cross_weights) {
-  const int64_t offset = state ? state->position : 0;
-  // Target padding only ever follows the real tokens, so causality alone keeps
-  // real positions from seeing it; keys of all positions are "valid" here.
-  auto key_valid = torch::ones({tgt_in.size(0), offset + tgt_in.size(1)},
-                               torch::TensorOptions().dtype(torch::kBool).device(tgt_in.device()));
-  nn::AttentionMask self_mask{key_valid, true, offset};
-  auto x = embed(tgt_embed_, tgt_in, offset);
-  for (size_t i = 0; i < decoder_layers_->size(); ++i) {
-    const bool last = i + 1 == decoder_layers_->size();
-    x = decoder_layers_[i]->as<DecoderLayerImpl>()->forward(
-        x, self_mask, memory, state ? &state->self[i] : nullptr, state ? &state->cross[i] : nullptr,
-        last ? cross_weights : nullptr);
-  }
-  if (state) state->position += tgt_in.size(1);
-  return decoder_ln_(x);
+  DecoderPass pass;
+  pass.state = state;
+  pass.cross_weights = cross_weights;
+  return run_decoder(tgt_in, memory, pass);
 }
 
 std::vector<torch::Tensor> TransformerImpl::decode_exits(const torch::Tensor& tgt_in,
                                                          const EncoderOutput& memory) {
-  auto key_valid = torch::ones({tgt_in.size(0), tgt_in.size(1)},
-                               torch::TensorOptions().dtype(torch::kBool).device(tgt_in.device()));
-  nn::AttentionMask self_mask{key_valid, true, 0};
-  auto x = embed(tgt_embed_, tgt_in, 0);
   std::vector<torch::Tensor> exits;
-  for (auto& layer : *decoder_layers_) {
-    x = layer->as<DecoderLayerImpl>()->forward(x, self_mask, memory, nullptr, nullptr, nullptr);
-    exits.push_back(decoder_ln_(x));
-  }
+  DecoderPass pass;
+  pass.every_exit = &exits;
+  run_decoder(tgt_in, memory, pass);
   return exits;
+}
+
+torch::Tensor TransformerImpl::decode_draft(const torch::Tensor& tokens,
+                                            const EncoderOutput& memory, DecoderState& state,
+                                            int64_t layers) {
+  if (layers < 1 || layers > config_.decoder_layers)
+    fail("draft layers must be between 1 and the model's " +
+         std::to_string(config_.decoder_layers) + " decoder layers (got " + std::to_string(layers) +
+         ")");
+  DecoderPass pass;
+  pass.state = &state;
+  pass.layers = layers;
+  return output_logits(run_decoder(tokens, memory, pass));
 }
 
 torch::Tensor TransformerImpl::logits(const torch::Tensor& normalised) {
@@ -322,68 +346,102 @@ torch::Tensor TransformerImpl::decode_step(const torch::Tensor& tokens, const En
                                            DecoderState& state, const DepthOptions& depth,
                                            torch::Tensor* cross_weights,
                                            torch::Tensor* exit_layer) {
-  const int64_t layers = config_.decoder_layers;
-  const int64_t rows = tokens.size(0);
-  const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
-  if (depth.decoder == DecoderExit::kNone && depth.decoder_layers == 0) {
-    if (exit_layer) *exit_layer = torch::full({rows}, layers, long_cpu);
-    return decode(tokens, memory, &state, cross_weights);
+  DecoderPass pass;
+  pass.state = &state;
+  pass.cross_weights = cross_weights;
+  pass.exit_layer = exit_layer;
+  const bool full = depth.decoder == DecoderExit::kNone && depth.decoder_layers == 0;
+  if (!full) {
+    if (depth.decoder == DecoderExit::kHalting && !decoder_halt_)
+      fail("decoder exit 'halting' needs a model trained with model.adaptive_depth: true");
+    pass.exits = &depth;
   }
-  if (depth.decoder == DecoderExit::kHalting && !decoder_halt_)
-    fail("decoder exit 'halting' needs a model trained with model.adaptive_depth: true");
-  if (state.cross[0].empty())
+  return output_logits(run_decoder(tokens, memory, pass));
+}
+
+torch::Tensor TransformerImpl::exiting_rows(int64_t l, int64_t last, const DepthOptions& depth,
+                                            const torch::Tensor& y) {
+  if (l + 1 >= last) return torch::ones({y.size(0)}, torch::kBool);
+  if (depth.decoder == DecoderExit::kHalting)
+    return decoder_halting(l, decoder_ln_(y)).squeeze(1).gt(depth.threshold).cpu();
+  if (depth.decoder == DecoderExit::kConfidence)
+    return torch::softmax(output_logits(decoder_ln_(y)).to(torch::kFloat), -1)
+        .amax(-1)
+        .squeeze(1)
+        .gt(depth.threshold)
+        .cpu();
+  return torch::zeros({y.size(0)}, torch::kBool);
+}
+
+torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const EncoderOutput& memory,
+                                           DecoderPass& pass) {
+  DecoderState* state = pass.state;
+  const int64_t rows = tgt_in.size(0), length = tgt_in.size(1);
+  const int64_t layers = pass.layers > 0 ? pass.layers : config_.decoder_layers;
+  const int64_t columns = state ? state->columns : 0;
+  const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
+  // Keys are the cached columns (those the row kept) and the new ones. Target
+  // padding only ever follows the real tokens, so causality alone keeps real
+  // positions from seeing it.
+  auto bool_opts = torch::TensorOptions().dtype(torch::kBool).device(tgt_in.device());
+  auto key_valid = torch::ones({rows, columns + length}, bool_opts);
+  if (state && state->kept.defined()) key_valid.narrow(1, 0, columns).copy_(state->kept);
+  nn::AttentionMask self_mask{key_valid, true, columns};
+  auto x = embed_target(tgt_in, state);
+  if (pass.exits && state && state->cross[0].empty())
     for (int64_t l = 0; l < layers; ++l)
-      decoder_layers_[l]->as<DecoderLayerImpl>()->prime_cross_cache(memory, state.cross[l]);
-  const int64_t offset = state.position;
-  auto key_valid = torch::ones({rows, offset + 1},
-                               torch::TensorOptions().dtype(torch::kBool).device(tokens.device()));
-  nn::AttentionMask self_mask{key_valid, true, offset};
-  auto x = embed(tgt_embed_, tokens, offset);
+      decoder_layers_[l]->as<DecoderLayerImpl>()->prime_cross_cache(memory, state->cross[l]);
+
+  // Per-token exits: rows leave `active` when they exit; the layers above
+  // still see their (copied) states so that every cache stays complete.
+  const int64_t last = pass.exits && pass.exits->decoder_layers > 0
+                           ? std::min(pass.exits->decoder_layers, layers)
+                           : layers;
   auto exits = torch::full({rows}, layers, long_cpu);
-  auto weights = torch::zeros({rows, 1, memory.valid.size(1)}, x.options());
+  torch::Tensor weights;
+  if (pass.exits && pass.cross_weights)
+    weights = torch::zeros({rows, length, memory.valid.size(1)}, x.options());
   auto active = torch::arange(rows, long_cpu);
-  const int64_t last = depth.decoder_layers > 0 ? std::min(depth.decoder_layers, layers) : layers;
   for (int64_t l = 0; l < layers; ++l) {
     auto* layer = decoder_layers_[l]->as<DecoderLayerImpl>();
-    if (active.numel() == 0) {
-      // Everyone has exited: only keep this layer's cache complete (copied states).
-      auto h = x;
-      layer->forward_active(h, torch::zeros({0}, long_cpu).to(x.device()), self_mask, memory,
-                            state.self[l], state.cross[l], nullptr);
+    auto* self_cache = state ? &state->self[l] : nullptr;
+    auto* cross_cache = state ? &state->cross[l] : nullptr;
+    if (active.numel() == 0) {  // everyone has exited: only complete this layer's cache
+      layer->forward(x, self_mask, memory, self_cache, cross_cache, nullptr,
+                     torch::zeros({0}, long_cpu).to(x.device()));
       continue;
     }
+    const bool all_rows = active.numel() == rows;
+    const bool want_weights = pass.cross_weights && (pass.exits || l + 1 == layers);
     torch::Tensor w;
-    auto dev_active = active.to(x.device());
-    auto y = layer->forward_active(x, dev_active, self_mask, memory, state.self[l], state.cross[l],
-                                   cross_weights ? &w : nullptr);
-    x = active.numel() == rows ? y : x.index_copy(0, dev_active, y);
-    torch::Tensor done;
-    if (l + 1 >= last) {
-      done = torch::ones({active.numel()}, torch::kBool);
-    } else if (depth.decoder == DecoderExit::kHalting) {
-      done = decoder_halting(l, decoder_ln_(y)).squeeze(1).gt(depth.threshold).cpu();
-    } else if (depth.decoder == DecoderExit::kConfidence) {
-      done = torch::softmax(output_logits(decoder_ln_(y)).to(torch::kFloat), -1)
-                 .amax(-1)
-                 .squeeze(1)
-                 .gt(depth.threshold)
-                 .cpu();
-    } else {
+    auto dev_active = all_rows ? torch::Tensor() : active.to(x.device());
+    auto y = layer->forward(x, self_mask, memory, self_cache, cross_cache,
+                            want_weights ? &w : nullptr, dev_active);
+    x = all_rows ? y : x.index_copy(0, dev_active, y);
+    if (pass.every_exit) pass.every_exit->push_back(decoder_ln_(x));
+    if (!pass.exits) {
+      if (want_weights) weights = w;
       continue;
     }
+    auto done = exiting_rows(l, last, *pass.exits, y);
     auto leaving_rows = done.nonzero().squeeze(1);
     if (leaving_rows.numel() == 0) continue;
     auto leaving = active.index_select(0, leaving_rows);
     exits.index_fill_(0, leaving, l + 1);
-    if (cross_weights)
+    if (want_weights)
       weights.index_copy_(0, leaving.to(x.device()),
                           w.index_select(0, leaving_rows.to(x.device())));
     active = active.index_select(0, done.logical_not().nonzero().squeeze(1));
   }
-  state.position += 1;
-  if (cross_weights) *cross_weights = weights;
-  if (exit_layer) *exit_layer = exits;
-  return output_logits(decoder_ln_(x));
+  if (state) {
+    state->columns += length;
+    if (state->kept.defined())
+      state->kept =
+          torch::cat({state->kept, torch::ones({rows, length}, state->kept.options())}, 1);
+  }
+  if (pass.cross_weights) *pass.cross_weights = weights;
+  if (pass.exit_layer) *pass.exit_layer = exits;
+  return decoder_ln_(x);
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgt_in) {

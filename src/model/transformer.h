@@ -34,9 +34,21 @@ struct EncoderOutput {
 struct DecoderState {
   std::vector<nn::AttentionCache> self;
   std::vector<nn::AttentionCache> cross;  // one row per encoded sequence (EncoderOutput::rows)
-  int64_t position = 0;                   // how many target tokens have been fed so far
+  int64_t columns = 0;  // self-attention cache columns, the same in every row and layer
+  // [B, columns] bool: false where a row dropped a column (a draft token
+  // speculative decoding rejected; masked from then on). Undefined while
+  // every row keeps every column, as in plain decoding.
+  torch::Tensor kept;
+
   // Keeps the decoder rows `index`: the self-attention caches only.
   void select(const torch::Tensor& index);
+  // Drops the columns from `columns` on, in every layer.
+  void truncate(int64_t columns);
+  // Row b keeps only the first keep[b] of the columns from `from` on; the
+  // trailing columns no row keeps are dropped.
+  void keep_prefixes(int64_t from, const std::vector<int64_t>& keep);
+  // [rows] long: the position of each row's next token (the columns it kept).
+  torch::Tensor next_positions(int64_t rows) const;
 };
 
 class EncoderLayerImpl : public torch::nn::Module {
@@ -56,19 +68,15 @@ TORCH_MODULE(EncoderLayer);
 class DecoderLayerImpl : public torch::nn::Module {
  public:
   explicit DecoderLayerImpl(const ModelConfig& c);
-  // `cross_weights`, if not null, receives [B, T, S] cross-attention probabilities.
+  // Only the rows `active` (sorted; undefined = all) go through the layer and
+  // come back. Self-attention still runs for every row of `x`, so with a
+  // cache every layer gets every row's keys and values (a token that exited
+  // early holds its exit state, copied upward). `cross_weights`, if not null,
+  // receives the active rows' cross-attention probabilities [A, T, S].
   torch::Tensor forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
                         const EncoderOutput& memory, nn::AttentionCache* self_cache,
-                        nn::AttentionCache* cross_cache, torch::Tensor* cross_weights);
-
-  // One incremental step where only the rows `active` go through the layer.
-  // Self-attention still runs for every row of `x` (halted rows hold their exit
-  // state, copied upward), so every layer's cache gets this position's keys and
-  // values. Returns the new states of the active rows.
-  torch::Tensor forward_active(const torch::Tensor& x, const torch::Tensor& active,
-                               const nn::AttentionMask& self_mask, const EncoderOutput& memory,
-                               nn::AttentionCache& self_cache, nn::AttentionCache& cross_cache,
-                               torch::Tensor* cross_weights);
+                        nn::AttentionCache* cross_cache, torch::Tensor* cross_weights,
+                        const torch::Tensor& active = {});
 
   // Fills the static cross-attention cache from the encoder output.
   void prime_cross_cache(const EncoderOutput& memory, nn::AttentionCache& cross_cache);
@@ -112,6 +120,11 @@ class TransformerImpl : public torch::nn::Module {
 
   // Training with exits: the decoder's normalised states after every layer.
   std::vector<torch::Tensor> decode_exits(const torch::Tensor& tgt_in, const EncoderOutput& memory);
+  // The first `layers` decoder layers only, read out through the shared exit
+  // (decoder_ln and the output projection): the draft of speculative
+  // decoding. Writes those layers' caches alone; the caller truncates them.
+  torch::Tensor decode_draft(const torch::Tensor& tokens, const EncoderOutput& memory,
+                             DecoderState& state, int64_t layers);
   // Encoder output after each layer (normalised), for halting-unit training.
   std::vector<torch::Tensor> encode_exits(const torch::Tensor& src);
   // Logits from normalised decoder states.
@@ -127,7 +140,24 @@ class TransformerImpl : public torch::nn::Module {
   DecoderState initial_state() const;
 
  private:
+  // What one pass through the decoder stack computes besides its output.
+  struct DecoderPass {
+    DecoderState* state = nullptr;                     // incremental decoding; null: whole prefix
+    int64_t layers = 0;                                // run the first `layers` only (0: all)
+    const DepthOptions* exits = nullptr;               // per-token early exits (one token per row)
+    std::vector<torch::Tensor>* every_exit = nullptr;  // normalised state after each layer
+    torch::Tensor* cross_weights = nullptr;            // [B, T, S]: each row's last layer
+    torch::Tensor* exit_layer = nullptr;               // [B] long: layers each row went through
+  };
+  // The one decoder loop: training, decoding steps, verification passes,
+  // drafts and per-token exits. Returns the normalised states [B, T, D].
+  torch::Tensor run_decoder(const torch::Tensor& tgt_in, const EncoderOutput& memory,
+                            DecoderPass& pass);
+  // Rows that stop after layer l (of the active rows, CPU bool), for per-token exits.
+  torch::Tensor exiting_rows(int64_t l, int64_t last, const DepthOptions& depth,
+                             const torch::Tensor& y);
   torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& ids, int64_t offset);
+  torch::Tensor embed_target(const torch::Tensor& ids, const DecoderState* state);
   torch::Tensor output_logits(const torch::Tensor& h);
 
   ModelConfig config_;

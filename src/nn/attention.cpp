@@ -43,6 +43,15 @@ void AttentionCache::append(const torch::Tensor& k, const torch::Tensor& v) {
   value = value_store_.narrow(2, 0, length + added);
 }
 
+void AttentionCache::truncate(int64_t length) {
+  if (length == this->length()) return;
+  if (is_static || length < 0 || length > this->length() || !key_store_.defined())
+    fail("AttentionCache::truncate: cannot keep " + std::to_string(length) + " of " +
+         std::to_string(this->length()) + " positions");
+  key = key_store_.narrow(2, 0, length);
+  value = value_store_.narrow(2, 0, length);
+}
+
 void expand_key_rows(torch::Tensor& k, torch::Tensor& v, AttentionMask& mask) {
   if (!mask.key_rows.defined()) return;
   const auto rows = mask.key_rows.to(k.device());

@@ -47,6 +47,10 @@ struct AttentionCache {
   // views of storage that grows geometrically, so a decoding step copies
   // only its own t positions (growing by `cat` copied all T every step).
   void append(const torch::Tensor& k, const torch::Tensor& v);
+  // Self-attention: keeps the first `length` positions, in place (speculative
+  // decoding drops the draft positions it wrote).
+  void truncate(int64_t length);
+  int64_t length() const { return empty() ? 0 : key.size(2); }
 
  private:
   torch::Tensor key_store_, value_store_;  // [B, H, capacity, Dh]

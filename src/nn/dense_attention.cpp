@@ -39,15 +39,50 @@ torch::Tensor DenseAttentionImpl::allowed_keys(const AttentionMask& mask, int64_
   return allowed;
 }
 
-// A decoding step: one query per sequence that may see every key it is
-// given (causal masking allows all keys when the query is the last
-// position), no gradients and no dropout. Then the fused CPU kernel applies.
-bool DenseAttentionImpl::single_query_step(const torch::Tensor& q, const torch::Tensor& k,
-                                           const AttentionMask& mask) const {
+// Decoding (a cache, no gradients, no dropout, float32 on the CPU): the fused
+// kernel applies, one query row at a time. Every query is then computed the
+// same way whether it comes alone (a step) or with others (speculative
+// verification of k positions), so both give the same bits.
+bool DenseAttentionImpl::kernel_applies(const torch::Tensor& q, const torch::Tensor& k,
+                                        const AttentionCache* cache) const {
   const bool needs_grad = torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
-  return q.size(2) == 1 && !needs_grad && !is_training() && q.device().is_cpu() &&
-         q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
-         (!mask.causal || mask.query_offset == k.size(2) - 1);
+  return cache && !needs_grad && !is_training() && q.device().is_cpu() &&
+         q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat;
+}
+
+// q [B, H, Tq, Dh] -> [B, Tq, H * Dh] with the single-query kernel.
+torch::Tensor DenseAttentionImpl::kernel_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                                   const torch::Tensor& v,
+                                                   const AttentionMask& mask,
+                                                   torch::Tensor* weights) const {
+  const int64_t batch = q.size(0), tq = q.size(2), tk = k.size(2);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(d_head_));
+  torch::Tensor probs, out;
+  auto* want = weights ? &probs : nullptr;
+  if (tq == 1 && (!mask.causal || mask.query_offset == tk - 1)) {
+    // One query that may see every key its row has: the key mask as it is.
+    out = kernels::single_query_attention(q.reshape({batch, heads_, d_head_}), k, v, mask.key_valid,
+                                          scale, want, mask.key_rows);
+  } else {
+    // Query (b, t) becomes row b * Tq + t, reading key row rows[b] under its
+    // own mask: the key row's padding, and causality for self-attention.
+    const auto cpu_long = torch::TensorOptions().dtype(torch::kLong);
+    auto rows = torch::arange(batch, cpu_long).repeat_interleave(tq);
+    if (mask.key_rows.defined()) rows = mask.key_rows.cpu().index_select(0, rows);
+    auto valid = mask.key_valid.defined()
+                     ? mask.key_valid.cpu().to(torch::kBool).index_select(0, rows)
+                     : torch::ones({batch * tq, tk}, torch::kBool);
+    if (mask.causal) {
+      auto q_pos = torch::arange(mask.query_offset, mask.query_offset + tq, cpu_long).view({tq, 1});
+      auto causal = torch::arange(tk, cpu_long).view({1, tk}).le(q_pos);
+      valid = valid.view({batch, tq, tk}).logical_and(causal.unsqueeze(0)).view({batch * tq, tk});
+    }
+    auto queries = q.transpose(1, 2).reshape({batch * tq, heads_, d_head_});
+    out = kernels::single_query_attention(queries, k, v, valid, scale, want, rows.to(q.device()),
+                                          /*valid_per_query=*/true);
+  }
+  if (weights) *weights = probs.mean(1).view({batch, tq, tk});
+  return out.view({batch, tq, heads_ * d_head_});
 }
 
 torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
@@ -74,14 +109,7 @@ torch::Tensor DenseAttentionImpl::forward(const torch::Tensor& query, const torc
     }
   }
   const int64_t tk = k.size(2);
-  if (single_query_step(q, k, mask)) {
-    torch::Tensor probs;
-    auto out = kernels::single_query_attention(q.reshape({batch, heads_, d_head_}), k, v,
-                                               mask.key_valid, 1.0 / std::sqrt(double(d_head_)),
-                                               weights ? &probs : nullptr, mask.key_rows);
-    if (weights) *weights = probs.mean(1).unsqueeze(1);
-    return linear(out.view({batch, 1, heads_ * d_head_}), fc_out_);
-  }
+  if (kernel_applies(q, k, cache)) return linear(kernel_attention(q, k, v, mask, weights), fc_out_);
   AttentionMask per_row = mask;
   expand_key_rows(k, v, per_row);
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d_head_));

@@ -18,8 +18,11 @@ class DenseAttentionImpl : public AttentionImpl {
  private:
   torch::Tensor split_heads(const torch::Tensor& x) const;  // [B,T,D] -> [B,H,T,Dh]
   torch::Tensor allowed_keys(const AttentionMask& mask, int64_t tq, int64_t tk) const;
-  bool single_query_step(const torch::Tensor& q, const torch::Tensor& k,
-                         const AttentionMask& mask) const;
+  bool kernel_applies(const torch::Tensor& q, const torch::Tensor& k,
+                      const AttentionCache* cache) const;
+  torch::Tensor kernel_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                 const torch::Tensor& v, const AttentionMask& mask,
+                                 torch::Tensor* weights) const;
 
   int64_t heads_;
   int64_t d_head_;

@@ -10,4 +10,11 @@ namespace swt::nn {
 torch::Tensor sinusoidal_positions(int64_t offset, int64_t length, int64_t d_model,
                                    const torch::TensorOptions& options);
 
+// [N, d_model]: row i for position positions[i] ([N] long). Each value is
+// computed on its own (in double, then rounded), so a position gets the same
+// bits whichever call, offset or batch row asks for it: rows of a batch at
+// different positions (speculative decoding) embed exactly as they would alone.
+torch::Tensor sinusoidal_positions_at(const torch::Tensor& positions, int64_t d_model,
+                                      const torch::TensorOptions& options);
+
 }  // namespace swt::nn

@@ -80,6 +80,33 @@ TEST(SingleQueryAttention, SharedKeyRowsMatchReference) {
                                           torch::tensor({0, 1})));
 }
 
+// One mask per query (speculative verification: several causal queries of a
+// sequence share its keys): equals the reference, and equals giving each
+// query a copy of its key row with that mask, bit for bit.
+TEST(SingleQueryAttention, PerQueryMasksMatchReferenceAndCopies) {
+  torch::manual_seed(8);
+  auto k = torch::randn({2, 2, 9, 16}), v = torch::randn({2, 2, 9, 16});
+  auto kv_rows = torch::tensor({0, 0, 0, 1, 1, 1});
+  auto q = torch::randn({6, 2, 16});
+  auto valid = torch::rand({6, 9}).gt(0.3);
+  valid[2].fill_(false);  // a query that may see nothing: zeros
+  valid[4].fill_(false);
+  valid[4][0] = true;  // exactly one key: that value
+  torch::Tensor p, p_ref;
+  auto out = single_query_attention(q, k, v, valid, 0.25, &p, kv_rows, true);
+  auto ref = single_query_attention_reference(q, k, v, valid, 0.25, &p_ref, kv_rows, true);
+  EXPECT_LT(max_diff(out, ref), 1e-5);
+  EXPECT_LT(max_diff(p, p_ref), 1e-6);
+  EXPECT_EQ(out[2].abs().sum().item<float>(), 0.0f);
+  EXPECT_LT(max_diff(out[4], v[1].select(1, 0)), 1e-6);
+  auto copies = single_query_attention(q, k.index_select(0, kv_rows), v.index_select(0, kv_rows),
+                                       valid, 0.25);
+  EXPECT_EQ(max_diff(out, copies), 0.0);
+  // Per-query masks must have one row per query.
+  EXPECT_ANY_THROW(
+      single_query_attention(q, k, v, valid.narrow(0, 0, 2), 0.25, nullptr, kv_rows, true));
+}
+
 TEST(SingleQueryAttention, BadShapesAreErrors) {
   EXPECT_ANY_THROW(single_query_attention(torch::zeros({1, 2, 4}), torch::zeros({1, 2, 3, 5}),
                                           torch::zeros({1, 2, 3, 5}), {}, 1.0));
