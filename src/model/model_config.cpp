@@ -34,9 +34,6 @@ void validate_switch(const ModelConfig& c) {
 void validate_moe(const ModelConfig& c) {
   if (c.ffn != "dense" && c.ffn != "moe")
     fail("model.ffn must be dense or moe, got '" + c.ffn + "'");
-  // nn::MoeFeedForward exists but the layers do not build it yet: refusing
-  // beats silently training a dense model under a MoE config.
-  if (c.ffn == "moe") fail("model.ffn: moe is not wired into the layers yet (issue 13)");
   auto count = [](int64_t v, int64_t high, const char* name) {
     if (v < 1 || v > high)
       fail(std::string("model.") + name + " must be in [1, " + std::to_string(high) + "], got " +

@@ -76,11 +76,48 @@ torch::Tensor DecoderState::next_positions(int64_t rows) const {
   return torch::full({rows}, columns, torch::TensorOptions().dtype(torch::kLong));
 }
 
-EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
+void FeedForwardSlot::build(torch::nn::Module& layer, const ModelConfig& c, int64_t index) {
+  if (!c.moe_layer(index)) {
+    dense_ =
+        layer.register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
+    return;
+  }
+  nn::MoeOptions o;
+  o.d_model = c.d_model;
+  o.d_ff = c.d_ff;
+  o.experts = c.experts;
+  o.activation = c.activation;
+  o.dropout = c.dropout;
+  o.expert_dropout = c.expert_dropout;
+  o.capacity_factor = c.capacity_factor;
+  o.eval_capacity_factor = c.eval_capacity_factor;
+  o.router_jitter = c.router_jitter;
+  moe_ = layer.register_module("ffn", nn::MoeFeedForward(o));
+}
+
+torch::Tensor FeedForwardSlot::operator()(const torch::Tensor& x, const torch::Tensor& valid,
+                                          bool training) {
+  if (!is_moe()) return dense_(x);  // FeedForward applies its own output dropout
+  // Stats only while training: inference may run the model on several
+  // threads at once, and nothing reads them there.
+  if (!training) return moe_->forward(x, valid);
+  nn::MoeStats stats;
+  auto y = moe_->forward(x, valid, &stats);
+  stats_ = std::move(stats);
+  return y;
+}
+
+std::optional<nn::MoeStats> FeedForwardSlot::take_stats() {
+  auto out = std::move(stats_);
+  stats_.reset();
+  return out;
+}
+
+EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c, int64_t index) {
   self_attn_ = register_module("self_attn",
                                nn::make_attention(attention_options(c), nn::AttentionKind::kSelf));
   ln_attn_ = register_module("ln_attn", layer_norm(c));
-  ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
+  ffn_.build(*this, c, index);
   ln_ffn_ = register_module("ln_ffn", layer_norm(c));
   dropout_ = c.dropout;
 }
@@ -88,17 +125,17 @@ EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& mask) {
   auto h = ln_attn_(x);
   auto y = x + drop(self_attn_->forward(h, h, mask, nullptr, nullptr));
-  return y + ffn_(ln_ffn_(y));  // FeedForward applies its own output dropout
+  return y + ffn_(ln_ffn_(y), mask.key_valid, is_training());
 }
 
-DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
+DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, int64_t index) {
   self_attn_ = register_module("self_attn",
                                nn::make_attention(attention_options(c), nn::AttentionKind::kSelf));
   cross_attn_ = register_module(
       "cross_attn", nn::make_attention(attention_options(c), nn::AttentionKind::kCross));
   ln_self_ = register_module("ln_self", layer_norm(c));
   ln_cross_ = register_module("ln_cross", layer_norm(c));
-  ffn_ = register_module("ffn", nn::FeedForward(c.d_model, c.d_ff, c.dropout, c.activation));
+  ffn_.build(*this, c, index);
   ln_ffn_ = register_module("ln_ffn", layer_norm(c));
   dropout_ = c.dropout;
 }
@@ -106,7 +143,8 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
                                         const EncoderOutput& memory, nn::AttentionCache* self_cache,
                                         nn::AttentionCache* cross_cache,
-                                        torch::Tensor* cross_weights, const torch::Tensor& active) {
+                                        torch::Tensor* cross_weights, const torch::Tensor& active,
+                                        const torch::Tensor& valid) {
   auto h = ln_self_(x);
   auto y = x + drop(self_attn_->forward(h, h, self_mask, self_cache, nullptr));
   nn::AttentionMask cross_mask{memory.valid, false, 0, memory.rows};
@@ -117,7 +155,8 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const nn::Attent
   }
   y = y + drop(cross_attn_->forward(ln_cross_(y), memory.hidden, cross_mask, cross_cache,
                                     cross_weights));
-  return y + ffn_(ln_ffn_(y));  // FeedForward applies its own output dropout
+  auto real = valid.defined() && active.defined() ? valid.index_select(0, active) : valid;
+  return y + ffn_(ln_ffn_(y), real, is_training());
 }
 
 void DecoderLayerImpl::prime_cross_cache(const EncoderOutput& memory,
@@ -145,9 +184,9 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
     (*table)->weight[kPadId].zero_();
   }
   encoder_layers_ = register_module("encoder", torch::nn::ModuleList());
-  for (int64_t i = 0; i < c.encoder_layers; ++i) encoder_layers_->push_back(EncoderLayer(c));
+  for (int64_t i = 0; i < c.encoder_layers; ++i) encoder_layers_->push_back(EncoderLayer(c, i));
   decoder_layers_ = register_module("decoder", torch::nn::ModuleList());
-  for (int64_t i = 0; i < c.decoder_layers; ++i) decoder_layers_->push_back(DecoderLayer(c));
+  for (int64_t i = 0; i < c.decoder_layers; ++i) decoder_layers_->push_back(DecoderLayer(c, i));
   encoder_ln_ = register_module("encoder_ln", layer_norm(c));
   decoder_ln_ = register_module("decoder_ln", layer_norm(c));
   if (!c.tie_output)
@@ -302,6 +341,32 @@ DecoderState TransformerImpl::initial_state() const {
   return s;
 }
 
+std::vector<nn::MoeStats> TransformerImpl::take_moe_stats() {
+  std::vector<nn::MoeStats> out;
+  for (auto* list : {&encoder_layers_, &decoder_layers_})
+    for (size_t i = 0; i < (*list)->size(); ++i) {
+      auto& ffn = list == &encoder_layers_ ? (*list)[i]->as<EncoderLayerImpl>()->feed_forward()
+                                           : (*list)[i]->as<DecoderLayerImpl>()->feed_forward();
+      if (!ffn.is_moe()) continue;
+      auto stats = ffn.take_stats();
+      if (!stats) {
+        stats.emplace();
+        stats->balance_loss = torch::zeros({});
+        stats->z_loss = torch::zeros({});
+        stats->load = torch::zeros({config_.experts});
+      }
+      out.push_back(std::move(*stats));
+    }
+  return out;
+}
+
+int64_t TransformerImpl::moe_layers() const {
+  int64_t n = 0;
+  for (int64_t i = 0; i < config_.encoder_layers; ++i) n += config_.moe_layer(i);
+  for (int64_t i = 0; i < config_.decoder_layers; ++i) n += config_.moe_layer(i);
+  return n;
+}
+
 torch::Tensor TransformerImpl::decode(const torch::Tensor& tgt_in, const EncoderOutput& memory,
                                       DecoderState* state, torch::Tensor* cross_weights) {
   return output_logits(decode_hidden(tgt_in, memory, state, cross_weights));
@@ -388,6 +453,7 @@ torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const En
   if (state && state->kept.defined()) key_valid.narrow(1, 0, columns).copy_(state->kept);
   nn::AttentionMask self_mask{key_valid, true, columns};
   auto x = embed_target(tgt_in, state);
+  const auto real = tgt_in.ne(kPadId);  // the tokens a MoE FFN routes
   if (pass.exits && state && state->cross[0].empty())
     for (int64_t l = 0; l < layers; ++l)
       decoder_layers_[l]->as<DecoderLayerImpl>()->prime_cross_cache(memory, state->cross[l]);
@@ -408,7 +474,7 @@ torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const En
     auto* cross_cache = state ? &state->cross[l] : nullptr;
     if (active.numel() == 0) {  // everyone has exited: only complete this layer's cache
       layer->forward(x, self_mask, memory, self_cache, cross_cache, nullptr,
-                     torch::zeros({0}, long_cpu).to(x.device()));
+                     torch::zeros({0}, long_cpu).to(x.device()), real);
       continue;
     }
     const bool all_rows = active.numel() == rows;
@@ -416,7 +482,7 @@ torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const En
     torch::Tensor w;
     auto dev_active = all_rows ? torch::Tensor() : active.to(x.device());
     auto y = layer->forward(x, self_mask, memory, self_cache, cross_cache,
-                            want_weights ? &w : nullptr, dev_active);
+                            want_weights ? &w : nullptr, dev_active, real);
     x = all_rows ? y : x.index_copy(0, dev_active, y);
     if (pass.every_exit) pass.every_exit->push_back(decoder_ln_(x));
     if (!pass.exits) {

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <vector>
 
 #include "model/depth.h"
@@ -12,6 +13,7 @@
 #include "nn/attention.h"
 #include "nn/dropout.h"
 #include "nn/feed_forward.h"
+#include "nn/moe.h"
 
 namespace swt::model {
 
@@ -51,15 +53,35 @@ struct DecoderState {
   torch::Tensor next_positions(int64_t rows) const;
 };
 
+// A layer's feed-forward sublayer: nn::FeedForward, or nn::MoeFeedForward in
+// the layers ModelConfig::moe_layer picks; registered as "ffn" either way.
+class FeedForwardSlot {
+ public:
+  void build(torch::nn::Module& layer, const ModelConfig& c, int64_t index);
+  // x [..., D]; valid [...] bool: the real tokens (the MoE routes only those;
+  // undefined: all). While training, a MoE keeps what it routed for take_stats.
+  torch::Tensor operator()(const torch::Tensor& x, const torch::Tensor& valid, bool training);
+  bool is_moe() const { return !moe_.is_empty(); }
+  // The MoE stats of the last training pass since the last call, if any.
+  std::optional<nn::MoeStats> take_stats();
+
+ private:
+  nn::FeedForward dense_{nullptr};
+  nn::MoeFeedForward moe_{nullptr};
+  std::optional<nn::MoeStats> stats_;
+};
+
 class EncoderLayerImpl : public torch::nn::Module {
  public:
-  explicit EncoderLayerImpl(const ModelConfig& c);
+  // `index`: the layer's place in its stack (ModelConfig::moe_layer).
+  explicit EncoderLayerImpl(const ModelConfig& c, int64_t index = 0);
   torch::Tensor forward(const torch::Tensor& x, const nn::AttentionMask& mask);
+  FeedForwardSlot& feed_forward() { return ffn_; }
 
  private:
   std::shared_ptr<nn::AttentionImpl> self_attn_;
   torch::nn::LayerNorm ln_attn_{nullptr}, ln_ffn_{nullptr};
-  nn::FeedForward ffn_{nullptr};
+  FeedForwardSlot ffn_;
   double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
   torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
 };
@@ -67,24 +89,27 @@ TORCH_MODULE(EncoderLayer);
 
 class DecoderLayerImpl : public torch::nn::Module {
  public:
-  explicit DecoderLayerImpl(const ModelConfig& c);
+  // `index`: the layer's place in its stack (ModelConfig::moe_layer).
+  explicit DecoderLayerImpl(const ModelConfig& c, int64_t index = 0);
   // Only the rows `active` (sorted; undefined = all) go through the layer and
   // come back. Self-attention still runs for every row of `x`, so with a
   // cache every layer gets every row's keys and values (a token that exited
   // early holds its exit state, copied upward). `cross_weights`, if not null,
   // receives the active rows' cross-attention probabilities [A, T, S].
+  // `valid` [B, T] bool: the real (non-padding) tokens of x, for a MoE FFN.
   torch::Tensor forward(const torch::Tensor& x, const nn::AttentionMask& self_mask,
                         const EncoderOutput& memory, nn::AttentionCache* self_cache,
                         nn::AttentionCache* cross_cache, torch::Tensor* cross_weights,
-                        const torch::Tensor& active = {});
+                        const torch::Tensor& active = {}, const torch::Tensor& valid = {});
 
   // Fills the static cross-attention cache from the encoder output.
   void prime_cross_cache(const EncoderOutput& memory, nn::AttentionCache& cross_cache);
+  FeedForwardSlot& feed_forward() { return ffn_; }
 
  private:
   std::shared_ptr<nn::AttentionImpl> self_attn_, cross_attn_;
   torch::nn::LayerNorm ln_self_{nullptr}, ln_cross_{nullptr}, ln_ffn_{nullptr};
-  nn::FeedForward ffn_{nullptr};
+  FeedForwardSlot ffn_;
   double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
   torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
 };
@@ -138,6 +163,12 @@ class TransformerImpl : public torch::nn::Module {
   std::vector<torch::Tensor> halting_parameters();
 
   DecoderState initial_state() const;
+
+  // model.ffn: moe. The stats of every MoE layer (encoder, then decoder) from
+  // the last training forward pass, taken once: the losses are
+  // differentiable. A layer that pass skipped (adaptive depth) gives zeros.
+  std::vector<nn::MoeStats> take_moe_stats();
+  int64_t moe_layers() const;
 
  private:
   // What one pass through the decoder stack computes besides its output.

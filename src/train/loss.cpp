@@ -15,4 +15,11 @@ LossSums target_loss(model::TransformerImpl& model, const torch::Tensor& hidden,
   return label_smoothed_loss(model.logits(states), flat_target.index_select(0, rows), eps);
 }
 
+torch::Tensor moe_aux_loss(const model::ModelConfig& c, const std::vector<nn::MoeStats>& layers) {
+  auto total = torch::zeros({});
+  for (const auto& s : layers)
+    total = total + c.moe_aux_loss * s.balance_loss + c.moe_z_loss * s.z_loss;
+  return total;
+}
+
 }  // namespace swt::train

@@ -23,4 +23,9 @@ LossSums label_smoothed_loss(const torch::Tensor& logits, const torch::Tensor& t
 LossSums target_loss(model::TransformerImpl& model, const torch::Tensor& hidden,
                      const torch::Tensor& target, double eps);
 
+// model.ffn: moe. The auxiliary losses of one forward pass, summed over the
+// MoE layers: moe_aux_loss * load balancing + moe_z_loss * router z-loss,
+// each a mean over the pass's real tokens (docs/moe.md).
+torch::Tensor moe_aux_loss(const model::ModelConfig& c, const std::vector<nn::MoeStats>& layers);
+
 }  // namespace swt::train

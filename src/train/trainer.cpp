@@ -109,6 +109,9 @@ class Run {
   torch::Device device_{torch::kCPU};
   Clock::time_point started_;
   double allreduce_seconds_ = 0;  // in gradient all-reduces since the last progress line
+  // model.ffn: moe: routing since the last progress line (this rank's until
+  // log time, then summed over the ranks).
+  std::optional<nn::MoeSummary> moe_window_;
   double elapsed_before_ = 0;
   // train.precision resolved once (auto -> what this CPU supports).
   nn::Precision precision_ = nn::parse_precision(c_.train.precision, "train.precision");
@@ -231,8 +234,22 @@ std::pair<double, int64_t> Run::train_batch(const data::Batch& batch) {
   const auto mine = shard(batch, dist_.rank(), dist_.world_size());
   if (mine.empty()) return {0.0, target_tokens};
   auto b = make_batch(train_, mine, device_);
+  auto& model = *bundle_.model;
+  if (moe_window_) model.take_moe_stats();  // whatever a pass outside training left
   auto summed = batch_loss(b);
-  (summed / static_cast<double>(target_tokens * c_.train.accumulate)).backward();
+  const double scale = 1.0 / static_cast<double>(target_tokens * c_.train.accumulate);
+  auto objective = summed * scale;
+  if (moe_window_) {
+    // The MoE losses are means over this rank's share: weighted by the
+    // share's targets, the gradients summed over ranks are the global batch's.
+    int64_t my_targets = 0;
+    for (auto i : mine) my_targets += static_cast<int64_t>(train_.tgt[i].size()) + 1;
+    const auto stats = model.take_moe_stats();
+    objective =
+        objective + moe_aux_loss(c_.model, stats) * (static_cast<double>(my_targets) * scale);
+    moe_window_->add(stats);
+  }
+  objective.backward();
   return {summed.item<double>(), target_tokens};
 }
 
@@ -383,16 +400,19 @@ void Run::log_progress(double loss_per_token, double tokens_per_s, double allred
                 progress_bar(f).c_str(), static_cast<long long>(state_.step),
                 static_cast<long long>(state_.epoch + 1), loss_per_token, lr, tokens_per_s,
                 format_duration(elapsed).c_str(), eta.c_str());
-  std::cerr << line << "\n";
-  log_.write({{"event", "train"},
-              {"step", state_.step},
-              {"epoch", state_.epoch + 1},
-              {"loss", loss_per_token},
-              {"lr", lr},
-              {"tokens_per_s", tokens_per_s},
-              {"allreduce_share", allreduce_share},
-              {"elapsed_s", elapsed},
-              {"eta_s", f > 0 ? elapsed * (1 - f) / f : -1.0}});
+  const bool moe = moe_window_ && !moe_window_->empty();
+  std::cerr << line << (moe ? " | " + moe_window_->line() : "") << "\n";
+  nlohmann::json record = {{"event", "train"},
+                           {"step", state_.step},
+                           {"epoch", state_.epoch + 1},
+                           {"loss", loss_per_token},
+                           {"lr", lr},
+                           {"tokens_per_s", tokens_per_s},
+                           {"allreduce_share", allreduce_share},
+                           {"elapsed_s", elapsed},
+                           {"eta_s", f > 0 ? elapsed * (1 - f) / f : -1.0}};
+  if (moe) record["moe"] = moe_window_->json();
+  log_.write(record);
 }
 
 TrainSummary Run::run() {
@@ -402,6 +422,8 @@ TrainSummary Run::run() {
   started_ = Clock::now();
   elapsed_before_ = state_.elapsed_seconds;
   bundle_.model->train();
+  if (const int64_t layers = bundle_.model->moe_layers(); layers > 0)
+    moe_window_.emplace(layers, c_.model.experts);
   const auto lengths = train_.lengths();
   std::string reason;
   // Per batch since the last progress line: this rank's summed loss and the
@@ -432,9 +454,11 @@ TrainSummary Run::run() {
         const auto summed = dist_.all_reduce_sum(window_loss);
         double per_token = 0;
         for (size_t i = 0; i < summed.size(); ++i) per_token += summed[i] / window_targets[i];
+        if (moe_window_) moe_window_->set_sums(dist_.all_reduce_sum(moe_window_->sums()));
         log_progress(per_token / static_cast<double>(summed.size()), rate,
                      allreduce_seconds_ / window_seconds);
         allreduce_seconds_ = 0;
+        if (moe_window_) moe_window_->clear();
         window_loss.clear();
         window_targets.clear();
         window_tokens = state_.tokens_seen;

@@ -23,6 +23,7 @@ ModelConfig with_vocab() {
 
 TEST(ModelConfigMoe, RoundTripsThroughConfigJson) {
   auto c = with_vocab();
+  c.ffn = "moe";
   c.experts = 4;
   c.moe_every = 3;
   c.capacity_factor = 1.5;
@@ -33,6 +34,7 @@ TEST(ModelConfigMoe, RoundTripsThroughConfigJson) {
   c.expert_dropout = 0.3;
   auto d = model_config_from_json(to_json(c), "config.json");
   EXPECT_EQ(to_json(d), to_json(c));
+  EXPECT_EQ(d.ffn, "moe");
   EXPECT_EQ(d.experts, 4);
   EXPECT_DOUBLE_EQ(d.expert_dropout, 0.3);
 }
@@ -60,17 +62,11 @@ TEST(ModelConfigMoe, EveryKthLayerIsMoe) {
 }
 
 TEST(ModelConfigMoe, BadValuesInConfigJsonNameTheOption) {
-  const std::vector<std::pair<const char*, nlohmann::json>> bad = {{"ffn", "sparse"},
-                                                                   {"ffn", "moe"},
-                                                                   {"experts", 0},
-                                                                   {"experts", kMaxExperts + 1},
-                                                                   {"moe_every", 0},
-                                                                   {"capacity_factor", 0},
-                                                                   {"eval_capacity_factor", -1},
-                                                                   {"moe_aux_loss", -0.1},
-                                                                   {"moe_z_loss", -1},
-                                                                   {"router_jitter", 1},
-                                                                   {"expert_dropout", 1.0}};
+  const std::vector<std::pair<const char*, nlohmann::json>> bad = {
+      {"ffn", "sparse"},      {"experts", 0},         {"experts", kMaxExperts + 1},
+      {"moe_every", 0},       {"capacity_factor", 0}, {"eval_capacity_factor", -1},
+      {"moe_aux_loss", -0.1}, {"moe_z_loss", -1},     {"router_jitter", 1},
+      {"expert_dropout", 1.0}};
   for (const auto& [key, value] : bad) {
     auto j = to_json(with_vocab());
     j[key] = value;
@@ -84,8 +80,9 @@ TEST(ModelConfigMoe, BadValuesInConfigJsonNameTheOption) {
 
 TEST(ModelConfigMoe, TrainingConfigSetsAndChecksMoeOptions) {
   auto c = train::load_train_config(
-      "", {"model.experts=16", "model.moe_every=1", "model.capacity_factor=1",
+      "", {"model.ffn=moe", "model.experts=16", "model.moe_every=1", "model.capacity_factor=1",
            "model.router_jitter=0", "model.expert_dropout=0.4"});
+  EXPECT_EQ(c.model.ffn, "moe");
   EXPECT_EQ(c.model.experts, 16);
   EXPECT_EQ(c.model.moe_every, 1);
   EXPECT_DOUBLE_EQ(c.model.capacity_factor, 1);
