@@ -1,4 +1,4 @@
-"""The `vanilla` swt model, written again in plain PyTorch.
+"""The `vanilla` swt model (dense or Switch-MoE feed-forward), written again in plain PyTorch.
 
 A second, independent implementation of the maths in docs/model-format.md,
 assembled from the article's MultiHeadAttention and FeedForward classes
@@ -135,42 +135,82 @@ class MultiHeadAttention(nn.Module):
         return attn_output
 
 
+class SwitchFeedForward(nn.Module):
+    """Switch mixture of experts at inference (docs/moe.md): a top-1 router in
+    fp32, each real token through its expert's FFN times the router
+    probability; no capacity limit (inference drops no token), padding gets 0."""
+
+    def __init__(self, d_model, d_ff, experts, activation="relu"):
+        super().__init__()
+        self.router = nn.Parameter(torch.empty(experts, d_model))
+        self.w1 = nn.Parameter(torch.empty(experts, d_ff, d_model))
+        self.b1 = nn.Parameter(torch.empty(experts, d_ff))
+        self.w2 = nn.Parameter(torch.empty(experts, d_model, d_ff))
+        self.b2 = nn.Parameter(torch.empty(experts, d_model))
+        self.act = F.relu if activation == "relu" else F.gelu
+
+    def forward(self, x, valid):
+        probs = torch.softmax(x.float() @ self.router.float().t(), dim=-1)
+        gate, choice = probs.max(dim=-1)
+        out = torch.zeros_like(x)
+        for e in range(self.router.size(0)):
+            mine = (choice == e) & valid
+            if mine.any():
+                h = self.act(F.linear(x[mine], self.w1[e], self.b1[e]))
+                out[mine] = F.linear(h, self.w2[e], self.b2[e]) * gate[mine].unsqueeze(-1)
+        return out
+
+
+def make_ffn(c, layer):
+    """The FFN of layer `layer` (0-based): MoE in every moe_every-th layer of a
+    `model.ffn: moe` model, dense otherwise."""
+    if c.get("ffn", "dense") == "moe" and (layer + 1) % c["moe_every"] == 0:
+        return SwitchFeedForward(c["d_model"], c["d_ff"], c["experts"], c["activation"])
+    return FeedForward(c["d_model"], c["d_ff"], c["dropout"], c["activation"])
+
+
+def apply_ffn(layer, x, valid):
+    if isinstance(layer.ffn, SwitchFeedForward):
+        return layer.ffn(x, valid)
+    return layer.ffn(x)
+
+
 # --- The swt model: pre-LN encoder-decoder -----------------------------------
 # Attribute names follow swt's tensor names, so the exported weights load by
 # name; the only renaming is FeedForward's ff_1/ff_2 (swt: linear1/linear2).
 
 
 class EncoderLayer(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, index):
         super().__init__()
         self.self_attn = MultiHeadAttention(c["heads"], c["d_model"], c["attention_dropout"])
         self.ln_attn = nn.LayerNorm(c["d_model"])
-        self.ffn = FeedForward(c["d_model"], c["d_ff"], c["dropout"], c["activation"])
+        self.ffn = make_ffn(c, index)
         self.ln_ffn = nn.LayerNorm(c["d_model"])
         self.dropout = nn.Dropout(c["dropout"])
 
     def forward(self, x, mask):
         h = self.ln_attn(x)
         y = x + self.dropout(self.self_attn(h, h, h, mask))
-        return y + self.ffn(self.ln_ffn(y))
+        return y + apply_ffn(self, self.ln_ffn(y), mask[:, 0, :])
 
 
 class DecoderLayer(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, index):
         super().__init__()
         self.self_attn = MultiHeadAttention(c["heads"], c["d_model"], c["attention_dropout"])
         self.cross_attn = MultiHeadAttention(c["heads"], c["d_model"], c["attention_dropout"])
         self.ln_self = nn.LayerNorm(c["d_model"])
         self.ln_cross = nn.LayerNorm(c["d_model"])
-        self.ffn = FeedForward(c["d_model"], c["d_ff"], c["dropout"], c["activation"])
+        self.ffn = make_ffn(c, index)
         self.ln_ffn = nn.LayerNorm(c["d_model"])
         self.dropout = nn.Dropout(c["dropout"])
 
-    def forward(self, x, self_mask, memory, memory_mask):
+    def forward(self, x, self_mask, memory, memory_mask, valid):
         h = self.ln_self(x)
         y = x + self.dropout(self.self_attn(h, h, h, self_mask))
         y = y + self.dropout(self.cross_attn(self.ln_cross(y), memory, memory, memory_mask))
-        return y + self.ffn(self.ln_ffn(y))
+        return y + apply_ffn(self, self.ln_ffn(y), valid)
 
 
 class Transformer(nn.Module):
@@ -187,8 +227,8 @@ class Transformer(nn.Module):
             if c["share_embeddings"]
             else nn.Embedding(c["src_vocab_size"], c["d_model"], padding_idx=PAD_ID)
         )
-        self.encoder = nn.ModuleList(EncoderLayer(c) for _ in range(c["encoder_layers"]))
-        self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(c["decoder_layers"]))
+        self.encoder = nn.ModuleList(EncoderLayer(c, i) for i in range(c["encoder_layers"]))
+        self.decoder = nn.ModuleList(DecoderLayer(c, i) for i in range(c["decoder_layers"]))
         self.encoder_ln = nn.LayerNorm(c["d_model"])
         self.decoder_ln = nn.LayerNorm(c["d_model"])
         self.output = (
@@ -219,8 +259,9 @@ class Transformer(nn.Module):
         causal = torch.tril(torch.ones(t, t, dtype=torch.bool, device=tgt_in.device))
         self_mask = causal.unsqueeze(0).expand(tgt_in.size(0), t, t)
         x = self.embed(self.tgt_embed, tgt_in)
+        valid = tgt_in != PAD_ID  # MoE layers route only real tokens
         for layer in self.decoder:
-            x = layer(x, self_mask, memory, memory_mask)
+            x = layer(x, self_mask, memory, memory_mask, valid)
         h = self.decoder_ln(x)
         return F.linear(h, self.tgt_embed.weight) if self.output is None else self.output(h)
 
