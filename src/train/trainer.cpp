@@ -237,16 +237,15 @@ std::pair<double, int64_t> Run::train_batch(const data::Batch& batch) {
   auto& model = *bundle_.model;
   if (moe_window_) model.take_moe_stats();  // whatever a pass outside training left
   auto summed = batch_loss(b);
-  const double scale = 1.0 / static_cast<double>(target_tokens * c_.train.accumulate);
-  auto objective = summed * scale;
+  const auto normaliser = static_cast<double>(target_tokens * c_.train.accumulate);
+  auto objective = summed / normaliser;
   if (moe_window_) {
     // The MoE losses are means over this rank's share: weighted by the
     // share's targets, the gradients summed over ranks are the global batch's.
     int64_t my_targets = 0;
     for (auto i : mine) my_targets += static_cast<int64_t>(train_.tgt[i].size()) + 1;
     const auto stats = model.take_moe_stats();
-    objective =
-        objective + moe_aux_loss(c_.model, stats) * (static_cast<double>(my_targets) * scale);
+    objective = objective + moe_aux_loss(c_.model, stats) * (my_targets / normaliser);
     moe_window_->add(stats);
   }
   objective.backward();
