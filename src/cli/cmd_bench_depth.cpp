@@ -1,10 +1,12 @@
 // swt bench depth --model DIR --input SRC --ref REF [--thresholds ...] [--json] [--svg FILE]
 // Adaptive depth's speed/quality trade-off, every setting measured in the same
-// run as the full-depth model.
+// run as the full-depth model: the encoder policies, the halting thresholds
+// and (greedy) self-speculative decoding with each number of draft layers.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/bench_registry.h"
 #include "cli/svg_plot.h"
@@ -20,7 +22,13 @@ namespace {
 
 struct DepthBenchArgs {
   std::string model, input, ref, svg, tokenize = "13a";
+  std::string baseline;  // another model, at full depth, in the same run (e.g. 6+1 layers)
   std::vector<double> thresholds{0.3, 0.5, 0.7, 0.9};
+  // Speculative decoding (greedy only): one setting per (layers, confidence).
+  std::vector<int64_t> draft_layers;  // empty: 1 .. decoder layers - 1
+  std::vector<double> draft_confidences{0.5};
+  int64_t draft_tokens = 4;
+  int64_t draft_vocabulary = 0;
   int64_t beam = 1, batch_size = 32, repeats = 1, threads = 0;
   bool json = false;
 };
@@ -28,11 +36,14 @@ struct DepthBenchArgs {
 struct Setting {
   std::string name;
   model::DepthOptions depth;
+  decode::SpeculativeOptions speculative;
 };
 
 struct Outcome {
   std::string name;
   double bleu = 0, seconds = 0, encoder_depth = 0, decoder_layers = 0;
+  std::vector<std::string> hypotheses;
+  std::optional<decode::SpeculativeStats> speculative;  // speculative settings only
 };
 
 std::vector<Setting> settings(const DepthBenchArgs& a, const model::ModelConfig& config) {
@@ -40,6 +51,17 @@ std::vector<Setting> settings(const DepthBenchArgs& a, const model::ModelConfig&
   model::DepthOptions length;
   length.encoder = model::EncoderPolicy::kLength;
   out.push_back({"length", length});
+  if (a.beam == 1) {
+    auto layers = a.draft_layers;
+    if (layers.empty())
+      for (int64_t l = 1; l < config.decoder_layers; ++l) layers.push_back(l);
+    for (int64_t l : layers)
+      for (double c : a.draft_confidences) {
+        char name[48];
+        std::snprintf(name, sizeof name, "spec L%lld c%.2f", static_cast<long long>(l), c);
+        out.push_back({name, {}, {true, l, a.draft_tokens, c, a.draft_vocabulary}});
+      }
+  }
   if (!config.depth.adaptive) return out;  // no halting units: only the fixed and length policies
   for (double t : a.thresholds) {
     model::DepthOptions d;
@@ -48,7 +70,7 @@ std::vector<Setting> settings(const DepthBenchArgs& a, const model::ModelConfig&
     d.threshold = t;
     char name[32];
     std::snprintf(name, sizeof name, "learned@%.2f", t);
-    out.push_back({name, d});
+    out.push_back({name, d, {}});
   }
   return out;
 }
@@ -58,7 +80,9 @@ Outcome measure(model::ModelBundle& bundle, const DepthBenchArgs& a, const Setti
   decode::TranslateOptions o;
   o.search.beam = a.beam;
   o.search.depth = s.depth;
+  o.search.speculative = s.speculative;
   o.batch_size = a.batch_size;
+  decode::check_translate_options(o, bundle.config);
   decode::Translator translator(bundle, o);
   std::vector<double> times;
   std::vector<std::vector<decode::Translation>> result;
@@ -72,8 +96,18 @@ Outcome measure(model::ModelBundle& bundle, const DepthBenchArgs& a, const Setti
   std::vector<std::string> hyp;
   for (const auto& n : result) hyp.push_back(n.empty() ? "" : n[0].text);
   const auto stats = decode::depth_stats(result);
-  return {s.name, eval::corpus_bleu(hyp, ref, eval::parse_bleu_tokenize(a.tokenize)).score,
-          times[times.size() / 2], stats.mean_encoder_depth, stats.mean_decoder_layers};
+  Outcome out{s.name,
+              eval::corpus_bleu(hyp, ref, eval::parse_bleu_tokenize(a.tokenize)).score,
+              times[times.size() / 2],
+              stats.mean_encoder_depth,
+              stats.mean_decoder_layers,
+              hyp,
+              std::nullopt};
+  if (s.speculative.enabled) {
+    // Totals over the timed passes, which all decode the same input.
+    out.speculative = translator.speculative_stats();
+  }
+  return out;
 }
 
 void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sentences) {
@@ -81,19 +115,32 @@ void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sen
   nlohmann::json results = nlohmann::json::array();
   std::vector<PlotPoint> points;
   if (!a.json)
-    std::printf("%-14s %7s %9s %9s %11s %8s\n", "setting", "BLEU", "enc.depth", "dec.layers",
-                "sent/s", "speed-up");
+    std::printf("%-16s %7s %9s %9s %11s %8s %7s %9s %9s\n", "setting", "BLEU", "enc.depth",
+                "dec.layers", "sent/s", "speed-up", "accept", "tok/pass", "= full");
   for (const auto& o : out) {
     const double rate = static_cast<double>(sentences) / o.seconds;
-    if (!a.json)
-      std::printf("%-14s %7.2f %9.2f %9.2f %11.1f %7.2fx\n", o.name.c_str(), o.bleu,
-                  o.encoder_depth, o.decoder_layers, rate, base / o.seconds);
-    results.push_back({{"setting", o.name},
-                       {"bleu", o.bleu},
-                       {"mean_encoder_depth", o.encoder_depth},
-                       {"mean_decoder_layers", o.decoder_layers},
-                       {"sentences_per_s", rate},
-                       {"speedup", base / o.seconds}});
+    const bool same = o.hypotheses == out[0].hypotheses;
+    if (!a.json) {
+      std::printf("%-16s %7.2f %9.2f %9.2f %11.1f %7.2fx", o.name.c_str(), o.bleu, o.encoder_depth,
+                  o.decoder_layers, rate, base / o.seconds);
+      if (o.speculative)
+        std::printf(" %7.2f %9.2f", o.speculative->acceptance(), o.speculative->tokens_per_pass());
+      else
+        std::printf(" %7s %9s", "-", "-");
+      std::printf(" %9s\n", same ? "yes" : "no");
+    }
+    nlohmann::json r{{"setting", o.name},
+                     {"bleu", o.bleu},
+                     {"mean_encoder_depth", o.encoder_depth},
+                     {"mean_decoder_layers", o.decoder_layers},
+                     {"sentences_per_s", rate},
+                     {"speedup", base / o.seconds},
+                     {"output_equals_full", same}};
+    if (o.speculative) {
+      r["acceptance"] = o.speculative->acceptance();
+      r["tokens_per_pass"] = o.speculative->tokens_per_pass();
+    }
+    results.push_back(r);
     points.push_back({base / o.seconds, o.bleu, o.name});
   }
   if (a.json) std::cout << nlohmann::json{{"results", results}}.dump() << "\n";
@@ -111,6 +158,23 @@ void setup(CLI::App& sub) {
       ->delimiter(',')
       ->capture_default_str()
       ->check(between(0, 1));
+  sub.add_option("--draft-layers", a->draft_layers,
+                 "speculative settings (beam 1): draft layers to try (default: 1 .. decoder "
+                 "layers - 1)")
+      ->delimiter(',')
+      ->check(at_least(1));
+  sub.add_option("--draft-confidence", a->draft_confidences,
+                 "speculative settings: draft confidences to try")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->check(between(0, 1));
+  sub.add_option("--draft-tokens", a->draft_tokens, "speculative settings: most drafts per pass")
+      ->capture_default_str()
+      ->check(between(1, 15));
+  sub.add_option("--draft-vocabulary", a->draft_vocabulary,
+                 "speculative settings: draft from the first N target words (0 = all)")
+      ->capture_default_str()
+      ->check(at_least(0));
   sub.add_option("--beam,-b", a->beam, "beam size")->capture_default_str()->check(at_least(1));
   sub.add_option("--batch-size", a->batch_size, "sentences per batch")
       ->capture_default_str()
@@ -121,6 +185,9 @@ void setup(CLI::App& sub) {
   sub.add_option("--tokenize", a->tokenize, "BLEU tokenizer: 13a | none")
       ->capture_default_str()
       ->check(CLI::IsMember({"13a", "none"}));
+  sub.add_option("--baseline-model", a->baseline,
+                 "also time this model at full depth in the same run (a static baseline such as "
+                 "a deep encoder with a one-layer decoder)");
   sub.add_option("--svg", a->svg, "write a BLEU-against-speed plot here");
   sub.add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sub.add_flag("--json", a->json, "print one JSON object");
@@ -132,11 +199,23 @@ void setup(CLI::App& sub) {
     std::vector<Outcome> out;
     for (const auto& s : settings(*a, bundle.config))
       out.push_back(measure(bundle, *a, s, src, ref));
+    if (!a->baseline.empty()) {
+      auto other = model::load_model_dir(a->baseline);
+      out.push_back(measure(other, *a,
+                            {"baseline " + std::to_string(other.config.encoder_layers) + "+" +
+                                 std::to_string(other.config.decoder_layers),
+                             {},
+                             {}},
+                            src, ref));
+    }
     report(*a, out, src.size());
   });
 }
 
-const RegisterBench kRegister("depth", "adaptive depth: BLEU and speed per threshold", setup);
+const RegisterBench kRegister("depth",
+                              "adaptive depth: BLEU and speed per threshold and per speculative "
+                              "draft setting",
+                              setup);
 
 }  // namespace
 

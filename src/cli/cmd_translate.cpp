@@ -101,6 +101,10 @@ void setup_translate(CLI::App& sub) {
                  "--speculative: a sentence stops drafting when the draft's top probability is "
                  "below this")
       ->capture_default_str();
+  sub.add_option("--draft-vocabulary", spec.draft_vocabulary,
+                 "--speculative: the draft scores only the first N target words (the most "
+                 "frequent; 0 = all)")
+      ->capture_default_str();
   sub.add_flag("--stats", a->stats,
                "print depth statistics (and --speculative's acceptance) to stderr");
   sub.add_option("--max-input-tokens", a->max_input_tokens,

@@ -30,7 +30,8 @@ decode::TranslateOptions internal_options(const TranslatorOptions& o) {
   t.search.max_length_b = o.max_length_b;
   t.search.depth =
       decode::inference_depth(t.search.depth, o.depth_policy, o.exit_threshold, o.decoder_exit);
-  t.search.speculative = {o.speculative, o.draft_layers, o.draft_tokens, o.draft_confidence};
+  t.search.speculative = {o.speculative, o.draft_layers, o.draft_tokens, o.draft_confidence,
+                          o.draft_vocabulary};
   t.batch_size = o.batch_size;
   t.replace_unk = o.replace_unk;
   t.precision = nn::parse_precision(o.precision, "precision");

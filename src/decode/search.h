@@ -15,6 +15,7 @@ struct SpeculativeOptions {
   int64_t draft_layers = 1;       // decoder layers that draft, read out through the shared exit
   int64_t draft_tokens = 4;       // most draft tokens per verification pass
   double draft_confidence = 0.5;  // a row stops drafting below this top probability
+  int64_t draft_vocabulary = 0;   // draft from the first n target ids only (0: all)
 };
 
 struct SearchOptions {

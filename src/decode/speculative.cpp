@@ -76,7 +76,8 @@ std::vector<std::vector<int64_t>> draft(model::TransformerImpl& model,
   for (int64_t j = 0; j < spec.draft_tokens; ++j) {
     if (std::none_of(drafting.begin(), drafting.end(), [](bool d) { return d; })) break;
     auto input = torch::tensor(feed, torch::TensorOptions().dtype(torch::kLong)).view({n, 1});
-    auto logits = model.decode_draft(input.to(device), memory, state, spec.draft_layers);
+    auto logits = model.decode_draft(input.to(device), memory, state, spec.draft_layers,
+                                     spec.draft_vocabulary);
     auto probs = torch::softmax(logits.select(1, 0).to(torch::kFloat).cpu(), -1);
     probs.select(1, kPad).zero_();
     probs.select(1, kBos).zero_();
@@ -158,6 +159,9 @@ void check_speculative_options(const SearchOptions& options, const model::ModelC
          std::to_string(spec.draft_tokens));
   if (!(spec.draft_confidence >= 0 && spec.draft_confidence <= 1))
     fail("draft_confidence must be between 0 and 1, got " + c10::str(spec.draft_confidence));
+  if (spec.draft_vocabulary < 0 || (spec.draft_vocabulary > 0 && spec.draft_vocabulary <= kEos))
+    fail("draft_vocabulary must be 0 (all) or more than " + std::to_string(kEos) + ", got " +
+         std::to_string(spec.draft_vocabulary));
 }
 
 SpeculativeStats& SpeculativeStats::operator+=(const SpeculativeStats& o) {

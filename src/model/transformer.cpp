@@ -226,9 +226,10 @@ torch::Tensor TransformerImpl::embed_target(const torch::Tensor& ids, const Deco
   return drop(x + pos.view({rows, length, config_.d_model}));
 }
 
-torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h) {
-  if (output_) return nn::linear(h, output_);
-  return nn::linear(h, tgt_embed_->weight);
+torch::Tensor TransformerImpl::output_logits(const torch::Tensor& h, int64_t vocabulary) {
+  const auto& weight = output_ ? output_->weight : tgt_embed_->weight;
+  if (vocabulary <= 0 || vocabulary >= weight.size(0)) return nn::linear(h, weight);
+  return nn::linear(h, weight.narrow(0, 0, vocabulary));  // rows are contiguous: no copy
 }
 
 namespace {
@@ -392,7 +393,7 @@ std::vector<torch::Tensor> TransformerImpl::decode_exits(const torch::Tensor& tg
 
 torch::Tensor TransformerImpl::decode_draft(const torch::Tensor& tokens,
                                             const EncoderOutput& memory, DecoderState& state,
-                                            int64_t layers) {
+                                            int64_t layers, int64_t vocabulary) {
   if (layers < 1 || layers > config_.decoder_layers)
     fail("draft layers must be between 1 and the model's " +
          std::to_string(config_.decoder_layers) + " decoder layers (got " + std::to_string(layers) +
@@ -400,7 +401,7 @@ torch::Tensor TransformerImpl::decode_draft(const torch::Tensor& tokens,
   DecoderPass pass;
   pass.state = &state;
   pass.layers = layers;
-  return output_logits(run_decoder(tokens, memory, pass));
+  return output_logits(run_decoder(tokens, memory, pass), vocabulary);
 }
 
 torch::Tensor TransformerImpl::logits(const torch::Tensor& normalised) {

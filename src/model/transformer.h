@@ -148,8 +148,11 @@ class TransformerImpl : public torch::nn::Module {
   // The first `layers` decoder layers only, read out through the shared exit
   // (decoder_ln and the output projection): the draft of speculative
   // decoding. Writes those layers' caches alone; the caller truncates them.
+  // With `vocabulary` > 0 only the first `vocabulary` target ids are scored
+  // (a shortlist: vocabularies are sorted by frequency, and a draft only
+  // needs to propose likely words).
   torch::Tensor decode_draft(const torch::Tensor& tokens, const EncoderOutput& memory,
-                             DecoderState& state, int64_t layers);
+                             DecoderState& state, int64_t layers, int64_t vocabulary = 0);
   // Encoder output after each layer (normalised), for halting-unit training.
   std::vector<torch::Tensor> encode_exits(const torch::Tensor& src);
   // Logits from normalised decoder states.
@@ -189,7 +192,7 @@ class TransformerImpl : public torch::nn::Module {
                              const torch::Tensor& y);
   torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& ids, int64_t offset);
   torch::Tensor embed_target(const torch::Tensor& ids, const DecoderState* state);
-  torch::Tensor output_logits(const torch::Tensor& h);
+  torch::Tensor output_logits(const torch::Tensor& h, int64_t vocabulary = 0);
 
   ModelConfig config_;
   torch::nn::Embedding src_embed_{nullptr}, tgt_embed_{nullptr};
