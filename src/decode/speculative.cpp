@@ -250,6 +250,7 @@ std::vector<std::vector<Hypothesis>> speculative_search(model::TransformerImpl& 
     state.select(index.to(device));
     memory.select(index.to(device));
     std::vector<Row> left;
+    left.reserve(carry_on.size());
     for (int64_t b : carry_on) left.push_back(std::move(rows[b]));
     rows = std::move(left);
   }
