@@ -34,8 +34,8 @@ struct TranslatorOptions {
   bool speculative = false;
   int draft_layers = 1;           // decoder layers that draft
   int draft_tokens = 4;           // most draft tokens per verification pass
-  double draft_confidence = 0.5;  // a sentence stops drafting below this top probability
-  int draft_vocabulary = 0;       // the draft scores only the first N target words (0 = all)
+  double draft_confidence = 0.2;  // a sentence stops drafting below this top probability
+  int draft_vocabulary = 2000;    // the draft scores only the first N target words (0 = all)
   bool int8 = false;              // int8 weights for small-batch decoding (`swt translate --int8`)
   int threads = 0;  // CPU threads for this process (0 = all cores; a process-wide setting)
   std::string precision = "auto";  // matrix products: fp32 | bf16 | auto (`--precision`)

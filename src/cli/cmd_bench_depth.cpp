@@ -26,9 +26,9 @@ struct DepthBenchArgs {
   std::vector<double> thresholds{0.3, 0.5, 0.7, 0.9};
   // Speculative decoding (greedy only): one setting per (layers, confidence).
   std::vector<int64_t> draft_layers;  // empty: 1 .. decoder layers - 1
-  std::vector<double> draft_confidences{0.5};
+  std::vector<double> draft_confidences{0.2};
   int64_t draft_tokens = 4;
-  int64_t draft_vocabulary = 0;
+  int64_t draft_vocabulary = 2000;
   int64_t beam = 1, batch_size = 32, repeats = 1, threads = 0;
   bool json = false;
 };

@@ -14,8 +14,10 @@ struct SpeculativeOptions {
   bool enabled = false;
   int64_t draft_layers = 1;       // decoder layers that draft, read out through the shared exit
   int64_t draft_tokens = 4;       // most draft tokens per verification pass
-  double draft_confidence = 0.5;  // a row stops drafting below this top probability
-  int64_t draft_vocabulary = 0;   // draft from the first n target ids only (0: all)
+  double draft_confidence = 0.2;  // a row stops drafting below this top probability
+  // Draft from the first n (most frequent) target ids only; 0: all. The
+  // default measured best on BBE -> ASV (BENCHMARKS.md section 9).
+  int64_t draft_vocabulary = 2000;
 };
 
 struct SearchOptions {
