@@ -125,8 +125,10 @@ double normalise(double logprob, int64_t length, double alpha) {
   return alpha == 0 ? logprob : logprob / std::pow(static_cast<double>(length), alpha);
 }
 
+namespace {
 // Rows of a [rows, vocab] step per parallel block: enough to amortise a block.
 constexpr int64_t kRowsPerBlock = 4;
+}  // namespace
 
 // log_softmax over the last dimension, row blocks on the thread pool: the
 // same LibTorch kernel per row, so the same values as one call.
