@@ -13,6 +13,7 @@
 
 #include "cli/command.h"
 #include "nn/threads.h"
+#include "train/expert_parallel.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -164,6 +165,7 @@ void setup_train(CLI::App& sub) {
     if (args->nproc > 1 && !std::getenv("WORLD_SIZE")) {
       if (distributed.world_size > 1)
         fail("--nproc starts a local job; it cannot be combined with --world-size");
+      train::check_expert_parallel(config, args->nproc);  // once, before the workers start
       if (const int status = launch_local_workers(args->nproc, config.train.threads); status)
         std::exit(status);
       return;

@@ -342,22 +342,35 @@ DecoderState TransformerImpl::initial_state() const {
   return s;
 }
 
+std::vector<FeedForwardSlot*> TransformerImpl::feed_forward_slots() {
+  std::vector<FeedForwardSlot*> slots;
+  for (const auto& layer : *encoder_layers_)
+    slots.push_back(&layer->as<EncoderLayerImpl>()->feed_forward());
+  for (const auto& layer : *decoder_layers_)
+    slots.push_back(&layer->as<DecoderLayerImpl>()->feed_forward());
+  return slots;
+}
+
 std::vector<nn::MoeStats> TransformerImpl::take_moe_stats() {
   std::vector<nn::MoeStats> out;
-  for (auto* list : {&encoder_layers_, &decoder_layers_})
-    for (size_t i = 0; i < (*list)->size(); ++i) {
-      auto& ffn = list == &encoder_layers_ ? (*list)[i]->as<EncoderLayerImpl>()->feed_forward()
-                                           : (*list)[i]->as<DecoderLayerImpl>()->feed_forward();
-      if (!ffn.is_moe()) continue;
-      auto stats = ffn.take_stats();
-      if (!stats) {
-        stats.emplace();
-        stats->balance_loss = torch::zeros({});
-        stats->z_loss = torch::zeros({});
-        stats->load = torch::zeros({config_.experts});
-      }
-      out.push_back(std::move(*stats));
+  for (auto* ffn : feed_forward_slots()) {
+    if (!ffn->is_moe()) continue;
+    auto stats = ffn->take_stats();
+    if (!stats) {
+      stats.emplace();
+      stats->balance_loss = torch::zeros({});
+      stats->z_loss = torch::zeros({});
+      stats->load = torch::zeros({config_.experts});
     }
+    out.push_back(std::move(*stats));
+  }
+  return out;
+}
+
+std::vector<nn::MoeFeedForward> TransformerImpl::moe_feed_forwards() {
+  std::vector<nn::MoeFeedForward> out;
+  for (auto* ffn : feed_forward_slots())
+    if (ffn->is_moe()) out.push_back(ffn->moe());
   return out;
 }
 

@@ -62,6 +62,7 @@ class FeedForwardSlot {
   // undefined: all). While training, a MoE keeps what it routed for take_stats.
   torch::Tensor operator()(const torch::Tensor& x, const torch::Tensor& valid, bool training);
   bool is_moe() const { return !moe_.is_empty(); }
+  nn::MoeFeedForward moe() const { return moe_; }  // null for a dense FFN
   // The MoE stats of the last training pass since the last call, if any.
   std::optional<nn::MoeStats> take_stats();
 
@@ -172,8 +173,14 @@ class TransformerImpl : public torch::nn::Module {
   // differentiable. A layer that pass skipped (adaptive depth) gives zeros.
   std::vector<nn::MoeStats> take_moe_stats();
   int64_t moe_layers() const;
+  // The MoE feed-forward modules (encoder, then decoder), e.g. to split their
+  // experts among processes.
+  std::vector<nn::MoeFeedForward> moe_feed_forwards();
 
  private:
+  // Every layer's feed-forward slot, encoder then decoder.
+  std::vector<FeedForwardSlot*> feed_forward_slots();
+
   // What one pass through the decoder stack computes besides its output.
   struct DecoderPass {
     DecoderState* state = nullptr;                     // incremental decoding; null: whole prefix

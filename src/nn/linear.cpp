@@ -10,22 +10,52 @@ namespace swt::nn {
 
 namespace {
 
-// Weight -> its int8 copy. The entry holds the float tensor too, so its
-// storage cannot be freed and its address reused while the entry exists.
+// Weight -> its int8 copy, keyed by where the weight's values are and its
+// shape, so that a view reaches it too: expert e of a MoE layer is w1[e], a
+// new view of the stacked [E, F, D] tensor at every call. The entry holds the
+// float tensor too, so its storage cannot be freed and its address reused
+// while the entry exists.
+struct Int8Key {
+  const void* data;
+  int64_t rows, cols;
+  bool operator==(const Int8Key& o) const {
+    return data == o.data && rows == o.rows && cols == o.cols;
+  }
+};
+struct Int8KeyHash {
+  size_t operator()(const Int8Key& k) const {
+    return std::hash<const void*>()(k.data) ^ (std::hash<int64_t>()(k.rows) * 31) ^
+           std::hash<int64_t>()(k.cols);
+  }
+};
 struct Int8Entry {
   torch::Tensor original;
   kernels::Int8Weight q;
 };
-std::unordered_map<const c10::TensorImpl*, Int8Entry>& int8_registry() {
-  static std::unordered_map<const c10::TensorImpl*, Int8Entry> registry;
+std::unordered_map<Int8Key, Int8Entry, Int8KeyHash>& int8_registry() {
+  static std::unordered_map<Int8Key, Int8Entry, Int8KeyHash> registry;
   return registry;
+}
+
+// A contiguous 2-D weight's key.
+Int8Key int8_key(const torch::Tensor& weight) {
+  return {weight.data_ptr(), weight.size(0), weight.size(1)};
 }
 
 const kernels::Int8Weight* int8_copy(const torch::Tensor& weight) {
   auto& registry = int8_registry();
-  if (registry.empty()) return nullptr;
-  auto it = registry.find(weight.unsafeGetTensorImpl());
+  if (registry.empty() || weight.dim() != 2 || !weight.is_contiguous()) return nullptr;
+  auto it = registry.find(int8_key(weight));
   return it == registry.end() ? nullptr : &it->second.q;
+}
+
+// The 2-D weights of `p`: itself, or each matrix of a stack of them (MoE
+// experts, [E, rows, cols]).
+std::vector<torch::Tensor> weight_matrices(const torch::Tensor& p) {
+  if (p.scalar_type() != torch::kFloat || !p.device().is_cpu() || !p.is_contiguous()) return {};
+  if (p.dim() == 2) return {p};
+  if (p.dim() == 3) return p.unbind(0);
+  return {};
 }
 
 bool wants_grad(const torch::Tensor& t) { return t.defined() && t.requires_grad(); }
@@ -113,12 +143,13 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight,
 void use_int8_weights(const torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   for (const auto& p : model.parameters())
-    if (p.dim() == 2 && p.scalar_type() == torch::kFloat && p.device().is_cpu())
-      int8_registry()[p.unsafeGetTensorImpl()] = {p, kernels::quantize_rows(p)};
+    for (const auto& w : weight_matrices(p))
+      int8_registry()[int8_key(w)] = {p, kernels::quantize_rows(w)};
 }
 
 void forget_int8_weights(const torch::nn::Module& model) {
-  for (const auto& p : model.parameters()) int8_registry().erase(p.unsafeGetTensorImpl());
+  for (const auto& p : model.parameters())
+    for (const auto& w : weight_matrices(p)) int8_registry().erase(int8_key(w));
 }
 
 }  // namespace swt::nn

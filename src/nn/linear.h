@@ -15,7 +15,8 @@ inline torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& lay
 }
 
 // int8 decoding (`swt translate --int8`): keeps an int8 copy (one scale per
-// output row) of every 2-D weight of `model`; from then on the small-row
+// output row) of every 2-D weight of `model`, and of every matrix of a 3-D
+// stack of them (MoE experts, w1[e]); from then on the small-row
 // inference calls of linear() read the copy instead of the float weight.
 // Training and large batches are unaffected. Call before translating, not
 // while another thread runs the model; forget_int8_weights drops the copies.

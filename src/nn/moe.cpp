@@ -88,24 +88,23 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, const torch::T
   const int64_t cap = capacity(n);
   auto counts = torch::bincount(choice, {}, experts).cpu();
   auto order = std::get<1>(torch::sort(choice, /*stable=*/c10::optional<bool>(true), /*dim=*/0));
-  auto out = torch::zeros_like(rows);
-  const auto w1s = w1.unbind(0), b1s = b1.unbind(0), w2s = w2.unbind(0), b2s = b2.unbind(0);
-  const bool gelu = options_.activation == "gelu";
   const auto count = counts.accessor<int64_t, 1>();
+  std::vector<int64_t> take(static_cast<size_t>(experts));
+  std::vector<torch::Tensor> kept;
   int64_t begin = 0, dropped = 0;
   for (int64_t e = 0; e < experts; ++e) {
-    const int64_t take = std::min(count[e], cap);
-    dropped += count[e] - take;
-    if (take > 0) {
-      auto mine = order.narrow(0, begin, take);
-      auto h = linear(input.index_select(0, mine), w1s[e], b1s[e]);
-      h = gelu ? nn::dropout(torch::gelu(h), options_.expert_dropout, is_training())
-               : relu_dropout(h, options_.expert_dropout, is_training());
-      auto y = linear(h, w2s[e], b2s[e]) * gate.index_select(0, mine).unsqueeze(1);
-      out.index_add_(0, token.defined() ? token.index_select(0, mine) : mine, y.to(out.dtype()));
-    }
+    take[e] = std::min(count[e], cap);
+    dropped += count[e] - take[e];
+    if (take[e] > 0) kept.push_back(order.narrow(0, begin, take[e]));
     begin += count[e];
   }
+  // `sent`: the kept tokens (rows of `input`), grouped by expert.
+  auto sent = kept.empty() ? order.narrow(0, 0, 0) : torch::cat(kept);
+  auto expert_in = input.index_select(0, sent);
+  auto y = exchange_ ? run_remote_experts(expert_in, take) : run_experts(expert_in, take);
+  y = y * gate.index_select(0, sent).unsqueeze(1);
+  auto out = torch::zeros_like(rows);
+  out.index_add_(0, token.defined() ? token.index_select(0, sent) : sent, y.to(out.dtype()));
 
   if (stats) {
     const auto f32 = torch::TensorOptions().dtype(torch::kFloat).device(x.device());
@@ -126,6 +125,125 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, const torch::T
     }
   }
   return nn::dropout(out, options_.dropout, is_training()).view(x.sizes());
+}
+
+torch::Tensor MoeFeedForwardImpl::expert(int64_t e, const torch::Tensor& x) {
+  auto h = linear(x, w1[e], b1[e]);
+  h = options_.activation == "gelu"
+          ? nn::dropout(torch::gelu(h), options_.expert_dropout, is_training())
+          : relu_dropout(h, options_.expert_dropout, is_training());
+  return linear(h, w2[e], b2[e]);
+}
+
+torch::Tensor MoeFeedForwardImpl::run_experts(const torch::Tensor& rows,
+                                              const std::vector<int64_t>& counts) {
+  std::vector<torch::Tensor> out;
+  int64_t at = 0;
+  for (size_t e = 0; e < counts.size(); ++e) {
+    if (counts[e] > 0)
+      out.push_back(expert(static_cast<int64_t>(e), rows.narrow(0, at, counts[e])));
+    at += counts[e];
+  }
+  // No token: an empty view of the input keeps the (empty) gradient path, so
+  // that every process runs the same exchanges in its backward pass.
+  if (out.empty()) return rows.narrow(0, 0, 0);
+  return out.size() == 1 ? out[0] : torch::cat(out);
+}
+
+int64_t MoeFeedForwardImpl::first_expert() const {
+  return exchange_ ? exchange_->rank() * local_experts() : 0;
+}
+
+int64_t MoeFeedForwardImpl::local_experts() const {
+  return exchange_ ? options_.experts / exchange_->world_size() : options_.experts;
+}
+
+void MoeFeedForwardImpl::split_experts(std::shared_ptr<ExpertExchange> exchange) {
+  if (exchange_) fail("MoE experts are already split");
+  const int64_t world = exchange->world_size();
+  if (options_.experts % world != 0)
+    fail("MoE: " + std::to_string(options_.experts) + " experts cannot be split evenly among " +
+         std::to_string(world) + " processes");
+  exchange_ = std::move(exchange);
+  torch::NoGradGuard no_grad;
+  for (auto& p : expert_parameters())
+    p.set_data(p.detach().narrow(0, first_expert(), local_experts()).clone());
+}
+
+void MoeFeedForwardImpl::join_experts() {
+  if (!exchange_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : expert_parameters()) p.set_data(exchange_->all_gather(p.detach()));
+  exchange_.reset();
+}
+
+torch::Tensor MoeFeedForwardImpl::run_remote_experts(const torch::Tensor& rows,
+                                                     const std::vector<int64_t>& take) {
+  const int64_t world = exchange_->world_size(), local = local_experts();
+  // Rows for each process (its experts are consecutive), and what every
+  // process sends to each of this process's experts: incoming[s][e].
+  std::vector<int64_t> send(static_cast<size_t>(world), 0);
+  for (size_t e = 0; e < take.size(); ++e) send[e / local] += take[e];
+  const std::vector<int64_t> per_rank(static_cast<size_t>(world), local);
+  const auto incoming =
+      exchange_->all_to_all(torch::tensor(take, torch::kDouble).unsqueeze(1), per_rank, per_rank)
+          .view({world, local});
+  const auto in = incoming.accessor<double, 2>();
+  std::vector<int64_t> recv(static_cast<size_t>(world), 0), counts(static_cast<size_t>(local), 0);
+  // The received rows come by source process, then expert; the experts want
+  // them by expert, then source process: `to_expert` reorders, `from_expert`
+  // undoes it.
+  std::vector<int64_t> start(static_cast<size_t>(world * local));
+  int64_t at = 0;
+  for (int64_t s = 0; s < world; ++s)
+    for (int64_t e = 0; e < local; ++e) {
+      const auto n = static_cast<int64_t>(in[s][e]);
+      start[s * local + e] = at;
+      at += n;
+      recv[s] += n;
+      counts[e] += n;
+    }
+  std::vector<int64_t> to_expert;
+  to_expert.reserve(static_cast<size_t>(at));
+  for (int64_t e = 0; e < local; ++e)
+    for (int64_t s = 0; s < world; ++s)
+      for (int64_t i = 0; i < static_cast<int64_t>(in[s][e]); ++i)
+        to_expert.push_back(start[s * local + e] + i);
+  auto order = torch::tensor(to_expert, torch::kLong);
+  auto inverse = torch::empty_like(order);
+  inverse.index_put_({order}, torch::arange(at, torch::kLong));
+  auto received = exchange_rows(*exchange_, rows, send, recv);
+  auto results = run_experts(received.index_select(0, order), counts).index_select(0, inverse);
+  return exchange_rows(*exchange_, results, recv, send);
+}
+
+namespace {
+
+struct ExchangeFunction : torch::autograd::Function<ExchangeFunction> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& rows,
+                               ExpertExchange* exchange, const std::vector<int64_t>& send,
+                               const std::vector<int64_t>& recv) {
+    // The exchange outlives the pass: its module holds it.
+    ctx->saved_data["exchange"] = reinterpret_cast<int64_t>(exchange);
+    ctx->saved_data["send"] = send;
+    ctx->saved_data["recv"] = recv;
+    return exchange->all_to_all(rows, send, recv);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto* exchange = reinterpret_cast<ExpertExchange*>(ctx->saved_data["exchange"].toInt());
+    const auto send = ctx->saved_data["send"].toIntVector();
+    const auto recv = ctx->saved_data["recv"].toIntVector();
+    return {exchange->all_to_all(grads[0], recv, send), {}, {}, {}};
+  }
+};
+
+}  // namespace
+
+torch::Tensor exchange_rows(ExpertExchange& exchange, const torch::Tensor& rows,
+                            const std::vector<int64_t>& send, const std::vector<int64_t>& recv) {
+  return ExchangeFunction::apply(rows, &exchange, send, recv);
 }
 
 MoeSummary::MoeSummary(int64_t layers, int64_t experts)

@@ -10,15 +10,45 @@
 // Experts run as matrix products over only their own tokens (index_select,
 // then index_add into the output): no work for an empty expert and no dense
 // [tokens, experts, capacity] dispatch tensor.
+//
+// Expert parallelism (split_experts): each of W processes keeps E / W of the
+// experts. A process routes its own tokens exactly as above (its capacity,
+// its drops), sends every kept token to the process holding its expert with
+// one all-to-all, and gets the results back with a second; the backward pass
+// is the same two exchanges reversed. So the outcome is the one each process
+// would compute holding every expert, with 1/W of the expert weights and
+// optimizer moments in memory.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace swt::nn {
+
+// How a MoE layer reaches the other processes of an expert-parallel job. The
+// trainer implements it over c10d (train/expert_parallel.h); every process
+// must make the same calls in the same order.
+class ExpertExchange {
+ public:
+  virtual ~ExpertExchange() = default;
+  virtual int rank() const = 0;
+  virtual int world_size() const = 0;
+  // Rows [sum(send), ...]: send[r] consecutive rows go to rank r; returns
+  // recv[r] rows from each rank r, in rank order.
+  virtual torch::Tensor all_to_all(const torch::Tensor& rows, const std::vector<int64_t>& send,
+                                   const std::vector<int64_t>& recv) = 0;
+  // Every rank's `rows` (same shape everywhere), concatenated in rank order.
+  virtual torch::Tensor all_gather(const torch::Tensor& rows) = 0;
+};
+
+// The all-to-all as a differentiable op: its backward sends the gradients
+// back along the reversed counts.
+torch::Tensor exchange_rows(ExpertExchange& exchange, const torch::Tensor& rows,
+                            const std::vector<int64_t>& send, const std::vector<int64_t>& recv);
 
 struct MoeOptions {
   int64_t d_model = 512;
@@ -61,16 +91,38 @@ class MoeFeedForwardImpl : public torch::nn::Module {
 
   const MoeOptions& options() const { return options_; }
 
+  // Expert parallelism: keeps only this process's experts (the exchange's
+  // rank-th 1/world of them, consecutive) and from now on sends tokens to the
+  // other processes' experts through `exchange`. model.experts must be a
+  // multiple of the world size.
+  void split_experts(std::shared_ptr<ExpertExchange> exchange);
+  // Every expert back in every process (a collective: all processes call it).
+  void join_experts();
+  bool experts_split() const { return exchange_ != nullptr; }
+  // The experts this process holds: [first_expert(), first_expert() + local_experts()).
+  int64_t first_expert() const;
+  int64_t local_experts() const;
+  // w1, b1, w2, b2: the tensors split_experts divides among the processes.
+  std::vector<torch::Tensor> expert_parameters() const { return {w1, b1, w2, b2}; }
+
   // Stacked expert weights (expert e: rows [e]) and the router, as in
-  // docs/model-format.md.
+  // docs/model-format.md. Split: rows [e - first_expert()].
   torch::Tensor router;  // [E, D]
   torch::Tensor w1, b1;  // [E, F, D], [E, F]
   torch::Tensor w2, b2;  // [E, D, F], [E, D]
 
  private:
+  // Local expert `e` on its rows x.
   torch::Tensor expert(int64_t e, const torch::Tensor& x);
+  // Rows grouped by local expert (counts[e] rows for expert e, in order)
+  // through their experts; the results in the same order.
+  torch::Tensor run_experts(const torch::Tensor& rows, const std::vector<int64_t>& counts);
+  // The same for rows grouped by global expert (take[e] rows for expert e),
+  // sent to the processes holding the experts and back.
+  torch::Tensor run_remote_experts(const torch::Tensor& rows, const std::vector<int64_t>& take);
 
   MoeOptions options_;
+  std::shared_ptr<ExpertExchange> exchange_;
 };
 TORCH_MODULE(MoeFeedForward);
 

@@ -184,6 +184,29 @@ std::vector<double> Distributed::broadcast_values(std::vector<double> values) {
       "broadcast");
 }
 
+torch::Tensor Distributed::all_to_all(const torch::Tensor& rows, const std::vector<int64_t>& send,
+                                      const std::vector<int64_t>& recv) {
+  int64_t received = 0;
+  for (auto n : recv) received += n;
+  auto shape = rows.sizes().vec();
+  shape[0] = received;
+  auto input = rows.contiguous();
+  if (!active()) return input.clone();
+  auto output = torch::empty(shape, input.options());
+  auto send_counts = send, recv_counts = recv;  // c10d takes them by reference
+  wait(group_->gloo->alltoall_base(output, input, recv_counts, send_counts), "all-to-all");
+  return output;
+}
+
+torch::Tensor Distributed::all_gather(const torch::Tensor& rows) {
+  if (!active()) return rows.clone();
+  std::vector<torch::Tensor> input = {rows.contiguous()};
+  std::vector<std::vector<torch::Tensor>> output(1);
+  for (int r = 0; r < world_size(); ++r) output[0].push_back(torch::empty_like(input[0]));
+  wait(group_->gloo->allgather(output, input), "all-gather");
+  return torch::cat(output[0]);
+}
+
 void Distributed::check_same_parameters(const std::vector<torch::Tensor>& params) {
   if (!active()) return;
   double checksum = 0;

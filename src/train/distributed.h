@@ -49,6 +49,15 @@ class Distributed {
   std::vector<double> all_reduce_sum(std::vector<double> values);
   // Rank 0's values on every rank.
   std::vector<double> broadcast_values(std::vector<double> values);
+  // Variable all-to-all of the rows of `rows` (float, [sum(send), ...]): the
+  // first send[0] rows go to rank 0, the next send[1] to rank 1, and so on;
+  // the result holds recv[0] rows from rank 0, then recv[1] from rank 1, ...
+  // Every rank must call it, with matching counts (an empty share is fine).
+  torch::Tensor all_to_all(const torch::Tensor& rows, const std::vector<int64_t>& send,
+                           const std::vector<int64_t>& recv);
+  // Every rank's `rows` (same shape on all ranks), concatenated in rank order
+  // along the first dimension.
+  torch::Tensor all_gather(const torch::Tensor& rows);
   // Fails on every rank, with one line, if the ranks' parameters differ.
   void check_same_parameters(const std::vector<torch::Tensor>& params);
   void barrier();

@@ -279,6 +279,10 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
        "matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16 dot products, "
        "AVX512-BF16 or AMX; weights, optimizer, softmax, norms and loss stay fp32)",
        &t.precision},
+      {"train.expert_parallel",
+       "moe with several processes: divide every MoE layer's experts among the processes, "
+       "tokens exchanged by all-to-all (false: every process holds every expert)",
+       &t.expert_parallel},
       {"train.init_from",
        "model directory to fine-tune from: its vocabularies and matching weights (new tensors "
        "such as halting units start fresh)",

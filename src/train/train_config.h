@@ -46,6 +46,9 @@ struct TrainOptions {
   int64_t threads = 0;  // 0 = all cores
   // Matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16).
   std::string precision = "auto";
+  // model.ffn: moe with several processes: divide each MoE layer's experts
+  // among the processes (docs/moe.md); false: every process holds every expert.
+  bool expert_parallel = true;
   // Fine-tuning: start from this model directory's weights and vocabularies
   // instead of a random initialisation (ignored when --resume finds a checkpoint).
   std::string init_from;

@@ -10,6 +10,7 @@
 #include "kernels/parallel.h"
 #include "nn/precision.h"
 #include "train/checkpoint.h"
+#include "train/expert_parallel.h"
 #include "train/halting.h"
 #include "train/loss.h"
 #include "train/lr_schedule.h"
@@ -105,6 +106,8 @@ class Run {
   TokenizedCorpus dev_;
   EncodedCorpus train_, dev_encoded_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
+  // model.ffn: moe over several processes: the experts divided among them.
+  std::optional<ExpertParallel> experts_;
   TrainerState state_;
   torch::Device device_{torch::kCPU};
   Clock::time_point started_;
@@ -121,6 +124,7 @@ void Run::setup() {
   // Everything is read and checked before anything is written: a bad input
   // leaves the model directory as it was.
   check_data_options(c_.data);
+  check_expert_parallel(c_, dist_.world_size());
   torch::manual_seed(static_cast<uint64_t>(c_.train.seed));
   auto train_text = read_corpus(c_.data.train_src, c_.data.train_tgt, c_.preprocess);
   dev_ = read_corpus(c_.data.dev_src, c_.data.dev_tgt, c_.preprocess);
@@ -162,20 +166,27 @@ void Run::setup() {
     torch::manual_seed(static_cast<uint64_t>(c_.train.seed) + 1000003ULL * dist_.rank() +
                        static_cast<uint64_t>(state_.step));
   }
+  int64_t params = 0;  // the whole model's, counted before the experts are split
+  for (const auto& p : bundle_.model->parameters()) params += p.numel();
+  experts_.emplace(dist_, bundle_.model, c_.train.expert_parallel);
+  experts_->split(*optimizer_);
   if (!main) return;  // rank 0 alone writes, logs and prints
   fs::create_directories(dir_);
   log_ = JsonlLog(dir_ + "/train.log.jsonl");
-  int64_t params = 0;
-  for (const auto& p : bundle_.model->parameters()) params += p.numel();
   std::cerr << "train pairs " << train_.src.size() << " (skipped " << train_.skipped_too_long
             << " too long or empty), dev " << dev_.src.size() << ", vocab "
             << bundle_.src_vocab.size() << "/" << bundle_.tgt_vocab.size() << ", parameters "
             << params << ", threads " << kernels::parallel_threads() << ", precision "
-            << precision_name(precision_) << ", processes " << dist_.world_size() << "\n";
+            << precision_name(precision_) << ", processes " << dist_.world_size();
+  if (experts_->active())
+    std::cerr << ", expert parallel (" << experts_->local_experts() << " of " << c_.model.experts
+              << " experts per process)";
+  std::cerr << "\n";
   log_.write({{"event", "start"},
               {"precision", precision_name(precision_)},
               {"threads", kernels::parallel_threads()},
               {"processes", dist_.world_size()},
+              {"experts_per_process", experts_->active() ? experts_->local_experts() : 0},
               {"train_pairs", train_.src.size()},
               {"parameters", params},
               {"resumed_step", state_.step}});
@@ -204,6 +215,10 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
   const int64_t min = c_.model.depth.encoder_min_layers, layers = c_.model.encoder_layers;
   model::DepthOptions depth;
   depth.encoder_layers = min + torch::randint(layers - min + 1, {1}).item<int64_t>();
+  // Split experts: every process must run the same MoE layers (rank 0's draw).
+  if (experts_->split_now())
+    depth.encoder_layers = static_cast<int64_t>(
+        dist_.broadcast_values({static_cast<double>(depth.encoder_layers)})[0]);
   auto exits = model.decode_exits(b.tgt_in, model.encode(b.src, &depth));
   torch::Tensor total;
   for (const auto& h : exits) {
@@ -231,25 +246,33 @@ std::pair<double, int64_t> Run::train_batch(const data::Batch& batch) {
     source_tokens += static_cast<int64_t>(train_.src[i].size()) + 1;
   }
   state_.tokens_seen += target_tokens + source_tokens;
-  const auto mine = shard(batch, dist_.rank(), dist_.world_size());
-  if (mine.empty()) return {0.0, target_tokens};
+  auto mine = shard(batch, dist_.rank(), dist_.world_size());
+  // A rank without a share (fewer sentences than ranks) sits the batch out,
+  // unless the experts are split: then it must join every exchange, so it
+  // runs one sentence of the batch with weight 0.
+  double weight = 1;
+  if (mine.empty()) {
+    if (!experts_->split_now()) return {0.0, target_tokens};
+    mine = data::Batch{batch.back()};
+    weight = 0;
+  }
   auto b = make_batch(train_, mine, device_);
   auto& model = *bundle_.model;
   if (moe_window_) model.take_moe_stats();  // whatever a pass outside training left
   auto summed = batch_loss(b);
   const auto normaliser = static_cast<double>(target_tokens * c_.train.accumulate);
-  auto objective = summed / normaliser;
+  auto objective = summed * (weight / normaliser);
   if (moe_window_) {
     // The MoE losses are means over this rank's share: weighted by the
     // share's targets, the gradients summed over ranks are the global batch's.
     int64_t my_targets = 0;
     for (auto i : mine) my_targets += static_cast<int64_t>(train_.tgt[i].size()) + 1;
     const auto stats = model.take_moe_stats();
-    objective = objective + moe_aux_loss(c_.model, stats) * (my_targets / normaliser);
+    objective = objective + moe_aux_loss(c_.model, stats) * (weight * my_targets / normaliser);
     moe_window_->add(stats);
   }
   objective.backward();
-  return {summed.item<double>(), target_tokens};
+  return {weight * summed.item<double>(), target_tokens};
 }
 
 void Run::optimizer_step() {
@@ -257,10 +280,14 @@ void Run::optimizer_step() {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   const auto reduce_start = Clock::now();
-  dist_.all_reduce_gradients(bundle_.model->parameters());
+  dist_.all_reduce_gradients(experts_->replicated_parameters());
   allreduce_seconds_ += seconds_since(reduce_start);
-  if (c_.train.clip_norm > 0)  // the global norm: gradients are summed by now
+  if (experts_->split_now()) {
+    experts_->fill_missing_gradients();
+    if (c_.train.clip_norm > 0) experts_->clip_grad_norm(c_.train.clip_norm);
+  } else if (c_.train.clip_norm > 0) {  // the global norm: gradients are summed by now
     torch::nn::utils::clip_grad_norm_(bundle_.model->parameters(), c_.train.clip_norm);
+  }
   optimizer_->step();
   optimizer_->zero_grad();
   ++state_.step;
@@ -324,8 +351,10 @@ void Run::after_validation(const Validation& v) {
 }
 
 // Rank 0 validates and writes; every rank then holds its outcome (patience is
-// agreed) and the parameters are checked to be the same everywhere.
+// agreed) and the parameters are checked to be the same everywhere. Split
+// experts are gathered for it and divided again afterwards.
 void Run::validate_and_save() {
+  experts_->join(*optimizer_);
   if (dist_.is_main()) after_validation(validate());
   const auto agreed = dist_.broadcast_values(
       {state_.best_bleu, state_.best_loss, static_cast<double>(state_.bad_validations)});
@@ -333,6 +362,7 @@ void Run::validate_and_save() {
   state_.best_loss = agreed[1];
   state_.bad_validations = static_cast<int64_t>(agreed[2]);
   dist_.check_same_parameters(bundle_.model->parameters());
+  experts_->split(*optimizer_);
 }
 
 // The halting phase is short (a few hundred steps of small units): rank 0 runs
@@ -474,6 +504,7 @@ TrainSummary Run::run() {
     }
   }
   if (last_valid != state_.step) validate_and_save();
+  experts_->join(*optimizer_);  // rank 0 goes on alone with the whole model
   train_halting();
   dist_.barrier();
   TrainSummary s;

@@ -6,7 +6,13 @@
 #  2. --resume of a 2-process run continues its data order (same final weights);
 #  3. faults: a worker killed with -9 makes the others exit with a clear error
 #     (launched by --nproc, and launched by hand as torchrun would); a wrong
-#     master address fails with a clear error.
+#     master address fails with a clear error;
+#  4. expert parallelism (model.ffn: moe, experts split between 2 processes):
+#     the same losses and weights as 2 processes holding every expert (with
+#     capacity drops and the auxiliary losses), and as 1 process (no drops, no
+#     auxiliary losses: their batch statistics are per process); --resume on 2
+#     processes and on 1; experts not a multiple of the processes is a
+#     one-line error; the trained model translates, also with --int8.
 #   distributed_test.sh SWT WORK_DIR
 set -euo pipefail
 swt=$1
@@ -144,4 +150,41 @@ set -e
   $(wc -l <<< "$out") == 1 ]] || fail "no clear one-line error: $out"
 [[ ! -e nowhere ]] || fail "a failed join wrote the model directory"
 echo "  $out"
+echo "4. expert parallelism"
+# 4 experts in every layer; capacity factor 1.0 drops tokens; clipping at 0.5
+# takes the global gradient norm over the split experts.
+config 20 | sed -e 's/attention_dropout: 0.0}/attention_dropout: 0.0, ffn: moe, experts: 4,\n        moe_every: 1, router_jitter: 0.0, capacity_factor: 1.0}/' \
+  -e 's/threads: 1}/threads: 1, clip_norm: 0.5}/' > moe20.yaml
+"$swt" train --config moe20.yaml --model-dir ep --nproc 2 2> ep.log
+grep -q "expert parallel (2 of 4 experts per process)" ep.log ||
+  fail "the 2-process MoE run did not split its experts: $(head -1 ep.log)"
+grep -q 'dropped [1-9]' ep.log || fail "no token was dropped: the drop path went untested"
+"$swt" train --config moe20.yaml --model-dir dp --nproc 2 --set train.expert_parallel=false 2> dp.log
+compare_runs ep dp
+no_drops=(--set model.capacity_factor=4 --set model.moe_aux_loss=0 --set model.moe_z_loss=0)
+"$swt" train --config moe20.yaml --model-dir ep_one "${no_drops[@]}" 2> ep_one.log
+"$swt" train --config moe20.yaml --model-dir ep_two --nproc 2 "${no_drops[@]}" 2> ep_two.log
+compare_runs ep_one ep_two
+"$swt" train --config moe20.yaml --model-dir ep_resumed --nproc 2 --set train.max_steps=10 2> r.log
+"$swt" train --config moe20.yaml --model-dir ep_resumed --nproc 2 --resume 2>> r.log
+cmp -s ep/checkpoint/model.safetensors ep_resumed/checkpoint/model.safetensors ||
+  fail "the resumed expert-parallel run ended with other weights than the uninterrupted one"
+"$swt" train --config moe20.yaml --model-dir ep_to_one --nproc 2 "${no_drops[@]}" \
+  --set train.max_steps=10 2> r1.log
+"$swt" train --config moe20.yaml --model-dir ep_to_one "${no_drops[@]}" --resume 2>> r1.log
+compare_runs ep_one ep_to_one
+echo "  resumed on 2 processes: same weights; on 1 process: same as 1 process throughout"
+set +e
+out=$("$swt" train --config moe20.yaml --model-dir three --nproc 2 --set model.experts=3 2>&1)
+status=$?
+set -e
+[[ $status == 1 && $out == "error: expert parallelism: model.experts (3) must be a multiple of the number of processes (2)"* &&
+  $(wc -l <<< "$out") == 1 ]] || fail "no clear one-line error for 3 experts on 2 processes: $out"
+[[ ! -e three ]] || fail "a refused run wrote the model directory"
+echo "  $out"
+head -3 data/test.src > three.src
+for int8 in "" --int8; do
+  "$swt" translate --model ep --input three.src $int8 > three.hyp
+  [[ $(wc -l < three.hyp) == 3 ]] || fail "translate $int8 of the expert-parallel model: $(cat three.hyp)"
+done
 echo "OK"

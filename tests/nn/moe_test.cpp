@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
+#include "nn/linear.h"
 #include "util/error.h"
 
 namespace swt::nn {
@@ -98,6 +102,69 @@ MoeFeedForward skewed_training_module(double capacity_factor) {
   route_all_to_expert_zero(*m);
   m->train();
   return m;
+}
+
+// Expert parallelism inside one test process: each "process" is a thread
+// with its own module, and the exchange goes through shared slots between
+// two barriers (everyone has written; everyone has read).
+struct ThreadGroup {
+  explicit ThreadGroup(int world) : world(world), slots(static_cast<size_t>(world * world)) {}
+  void barrier() {
+    std::unique_lock<std::mutex> lock(mutex);
+    const int64_t generation = generations;
+    if (++arrived == world) {
+      arrived = 0;
+      ++generations;
+      changed.notify_all();
+      return;
+    }
+    changed.wait(lock, [&] { return generations != generation; });
+  }
+  const int world;
+  std::vector<torch::Tensor> slots;  // [from * world + to]
+  std::mutex mutex;
+  std::condition_variable changed;
+  int arrived = 0;
+  int64_t generations = 0;
+};
+
+class ThreadExchange : public ExpertExchange {
+ public:
+  ThreadExchange(ThreadGroup& group, int rank) : group_(group), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int world_size() const override { return group_.world; }
+  torch::Tensor all_to_all(const torch::Tensor& rows, const std::vector<int64_t>& send,
+                           const std::vector<int64_t>& recv) override {
+    const int w = group_.world;
+    auto pieces = rows.split_with_sizes(send);
+    for (int to = 0; to < w; ++to) group_.slots[rank_ * w + to] = pieces[to].clone();
+    group_.barrier();
+    std::vector<torch::Tensor> mine;
+    for (int from = 0; from < w; ++from) {
+      mine.push_back(group_.slots[from * w + rank_]);
+      EXPECT_EQ(mine.back().size(0), recv[from]);
+    }
+    group_.barrier();
+    return torch::cat(mine);
+  }
+  torch::Tensor all_gather(const torch::Tensor& rows) override {
+    group_.slots[rank_] = rows.clone();
+    group_.barrier();
+    std::vector<torch::Tensor> all(group_.slots.begin(), group_.slots.begin() + group_.world);
+    auto out = torch::cat(all);
+    group_.barrier();
+    return out;
+  }
+
+ private:
+  ThreadGroup& group_;
+  int rank_;
+};
+
+void copy_parameters(const MoeFeedForwardImpl& from, MoeFeedForwardImpl& to) {
+  torch::NoGradGuard no_grad;
+  auto target = to.named_parameters();
+  for (const auto& p : from.named_parameters()) target[p.key()].copy_(p.value());
 }
 
 }  // namespace
@@ -337,6 +404,90 @@ MoeStats made_up_stats(double balance, double z, double dropped, double entropy,
 
 // Two passes over two MoE layers: per-layer means, means over layers, and
 // the sums round trip (as they travel through an all-reduce).
+// Two processes with two of four experts each give what each would compute
+// holding all four (its own routing, capacity and drops): outputs, input
+// gradients, router gradients per process, and expert gradients summed over
+// the processes. Joining gives every process the original weights back.
+TEST(Moe, SplitExpertsMatchEveryProcessHoldingEveryExpert) {
+  torch::manual_seed(11);
+  auto o = options(4);
+  o.capacity_factor = 1.0;  // tight: some tokens are dropped
+  MoeFeedForward whole(o);
+  whole->train();
+  const int world = 2;
+  const std::vector<torch::Tensor> xs = {torch::randn({3, 5, kD}), torch::randn({2, 7, kD})};
+  const std::vector<torch::Tensor> valids = {lengths_mask({5, 2, 4}, 5), {}};
+  std::vector<torch::Tensor> seeds, want_y, want_dx, want_router;
+  for (int r = 0; r < world; ++r) {
+    auto x = xs[r].clone().requires_grad_();
+    auto y = whole->forward(x, valids[r]);
+    seeds.push_back(torch::randn_like(y));
+    (y * seeds[r]).sum().backward();
+    want_y.push_back(y.detach());
+    want_dx.push_back(x.grad());
+    want_router.push_back(whole->router.grad().clone() -
+                          (r == 0 ? torch::zeros_like(whole->router) : want_router[0]));
+  }
+  std::vector<MoeFeedForward> ranks;
+  for (int r = 0; r < world; ++r) {
+    ranks.emplace_back(o);
+    copy_parameters(*whole, *ranks[r]);
+    ranks[r]->train();
+  }
+  ThreadGroup group(world);
+  std::vector<torch::Tensor> got_y(world), got_dx(world), got_w1(world), got_b2(world);
+  std::vector<torch::Tensor> joined(world);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < world; ++r)
+    threads.emplace_back([&, r] {
+      auto& m = *ranks[r];
+      m.split_experts(std::make_shared<ThreadExchange>(group, r));
+      auto x = xs[r].clone().requires_grad_();
+      auto y = m.forward(x, valids[r]);
+      (y * seeds[r]).sum().backward();
+      got_y[r] = y.detach();
+      got_dx[r] = x.grad();
+      got_w1[r] = m.w1.grad().clone();
+      got_b2[r] = m.b2.grad().clone();
+      m.join_experts();
+      joined[r] = m.w1.detach().clone();
+    });
+  for (auto& t : threads) t.join();
+  for (int r = 0; r < world; ++r) {
+    expect_close(got_y[r], want_y[r]);
+    expect_close(got_dx[r], want_dx[r]);
+    expect_close(ranks[r]->router.grad(), want_router[r]);
+    // Process r holds experts 2r and 2r + 1: their gradients from both processes.
+    expect_close(got_w1[r], whole->w1.grad().narrow(0, 2 * r, 2));
+    expect_close(got_b2[r], whole->b2.grad().narrow(0, 2 * r, 2));
+    EXPECT_TRUE(joined[r].equal(whole->w1.detach()));
+    EXPECT_FALSE(ranks[r]->experts_split());
+  }
+}
+
+TEST(Moe, SplitNeedsAMultipleOfTheProcesses) {
+  MoeFeedForward m(options(3));
+  ThreadGroup group(2);
+  EXPECT_THROW(m->split_experts(std::make_shared<ThreadExchange>(group, 0)), Error);
+  EXPECT_FALSE(m->experts_split());
+}
+
+// swt translate --int8: each expert matrix w1[e], w2[e] has its int8 copy.
+TEST(Moe, Int8CopiesServeTheExperts) {
+  torch::manual_seed(12);
+  MoeFeedForward m(options(4));
+  m->eval();
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({2, 6, kD});
+  auto exact = m->forward(x);
+  use_int8_weights(*m);
+  auto q = m->forward(x);
+  EXPECT_FALSE(q.equal(exact));
+  expect_close(q, exact, 0.05);
+  forget_int8_weights(*m);
+  EXPECT_TRUE(m->forward(x).equal(exact));
+}
+
 TEST(MoeSummary, AveragesPassesAndLayers) {
   MoeSummary summary(2, 2);
   EXPECT_TRUE(summary.empty());
