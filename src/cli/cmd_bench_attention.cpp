@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -179,6 +180,7 @@ const RegisterBench kRegister(
     });
 
 struct DecodeArgs {
+  std::string attention = "cross";  // cross | self
   std::vector<int64_t> lengths = {64, 256, 1024, 4096};
   int64_t beams = 4;
   int64_t steps = 64;
@@ -187,9 +189,11 @@ struct DecodeArgs {
 };
 
 // ms per decoding step (one generated token for each of `beams` hypotheses of one
-// sentence) of a cross-attention layer with base dimensions, after the cache is primed.
-// "switch-rebuild" is switch attention as it was before the decoding bank: the same
-// layer on the autograd path, which packs and pools the source at every step.
+// sentence) of an attention layer with base dimensions, after its cache is primed.
+// Cross-attention: n source positions, the cache shared by the beams. Self-attention:
+// n positions already generated in each beam's cache, which then grows by `steps`.
+// "switch-rebuild" is switch attention as it was before the decoding banks: the same
+// layer on the autograd path, which packs and pools every key at every step.
 double decode_ms_per_token(const std::string& impl, int64_t n, const DecodeArgs& args) {
   const auto c = base_config(impl == "vanilla" ? "vanilla" : "switch");
   nn::AttentionOptions o;
@@ -199,21 +203,37 @@ double decode_ms_per_token(const std::string& impl, int64_t n, const DecodeArgs&
   o.dropout = 0;
   o.fine_heads = c.fine_heads;
   o.coarse_heads = c.coarse_heads;
-  auto layer = nn::make_attention(o, nn::AttentionKind::kCross);
+  const bool self = args.attention == "self";
+  auto layer = nn::make_attention(o, self ? nn::AttentionKind::kSelf : nn::AttentionKind::kCross);
   layer->eval();
   torch::NoGradGuard no_grad;
   std::optional<torch::AutoGradMode> rebuild;
   if (impl == "switch-rebuild") rebuild.emplace(true);
-  auto memory = torch::randn({1, n, c.d_model});
-  const auto valid = torch::ones({1, n}, torch::kBool);
   nn::AttentionCache cache;
-  cache.is_static = true;
-  layer->forward(torch::zeros({1, 1, c.d_model}), memory, nn::AttentionMask{valid, false, 0},
-                 &cache, nullptr);
-  const nn::AttentionMask mask{valid, false, 0, torch::zeros({args.beams}, torch::kLong)};
-  auto step = [&] {
-    layer->forward(torch::randn({args.beams, 1, c.d_model}), memory, mask, &cache, nullptr);
-  };
+  std::function<void()> step;
+  if (self) {
+    auto past = torch::randn({args.beams, n, c.d_model});
+    layer->forward(past, past,
+                   nn::AttentionMask{torch::ones({args.beams, n}, torch::kBool), true, 0}, &cache,
+                   nullptr);
+    step = [&] {
+      const int64_t t = cache.length();
+      auto x = torch::randn({args.beams, 1, c.d_model});
+      layer->forward(x, x,
+                     nn::AttentionMask{torch::ones({args.beams, t + 1}, torch::kBool), true, t},
+                     &cache, nullptr);
+    };
+  } else {
+    auto memory = torch::randn({1, n, c.d_model});
+    const auto valid = torch::ones({1, n}, torch::kBool);
+    cache.is_static = true;
+    layer->forward(torch::zeros({1, 1, c.d_model}), memory, nn::AttentionMask{valid, false, 0},
+                   &cache, nullptr);
+    const nn::AttentionMask mask{valid, false, 0, torch::zeros({args.beams}, torch::kLong)};
+    step = [&, memory, mask] {
+      layer->forward(torch::randn({args.beams, 1, c.d_model}), memory, mask, &cache, nullptr);
+    };
+  }
   step();  // warm-up
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < args.steps; ++i) step();
@@ -227,8 +247,8 @@ void run_decode_bench(const DecodeArgs& args) {
   const std::vector<std::string> impls = {"vanilla", "switch", "switch-rebuild"};
   auto list = nlohmann::json::array();
   if (!args.json)
-    std::cout << "ms per generated token, one cross-attention layer, " << args.beams
-              << " beams, d_model 512, 8 heads\n"
+    std::cout << "ms per generated token, one " << args.attention << "-attention layer, "
+              << args.beams << " beams, d_model 512, 8 heads\n"
               << std::left << std::setw(16) << "impl" << std::right << std::setw(8) << "n"
               << std::setw(12) << "ms/token" << std::endl;
   for (int64_t n : args.lengths)
@@ -241,15 +261,22 @@ void run_decode_bench(const DecodeArgs& args) {
                   << std::right << std::setw(8) << n << std::setw(12) << std::fixed
                   << std::setprecision(3) << ms << std::endl;
     }
-  if (args.json) std::cout << nlohmann::json{{"results", list}}.dump() << std::endl;
+  if (args.json)
+    std::cout << nlohmann::json{{"attention", args.attention}, {"results", list}}.dump()
+              << std::endl;
 }
 
 const RegisterBench kRegisterDecode(
     "decode-attention",
-    "dense vs switch cross-attention while decoding: ms per generated token by source length",
+    "dense vs switch attention while decoding: ms per generated token by length",
     [](CLI::App& sub) {
       auto args = std::make_shared<DecodeArgs>();
-      sub.add_option("--lengths", args->lengths, "comma-separated source lengths")
+      sub.add_option("--attention", args->attention,
+                     "cross: by source length; self: by length generated so far")
+          ->capture_default_str()
+          ->check(CLI::IsMember({"cross", "self"}));
+      sub.add_option("--lengths", args->lengths,
+                     "comma-separated source lengths (cross) or generated lengths (self)")
           ->delimiter(',')
           ->capture_default_str()
           ->check(at_least(1));

@@ -10,6 +10,7 @@ namespace swt::nn {
 
 void AttentionCache::select(const torch::Tensor& index) {
   if (empty()) return;
+  if (extra) extra->select(index);
   if (!key_store_.defined()) {
     key = key.index_select(0, index);
     value = value.index_select(0, index);
@@ -50,6 +51,7 @@ void AttentionCache::truncate(int64_t length) {
          std::to_string(this->length()) + " positions");
   key = key_store_.narrow(2, 0, length);
   value = value_store_.narrow(2, 0, length);
+  if (extra) extra->truncate(length);
 }
 
 void expand_key_rows(torch::Tensor& k, torch::Tensor& v, AttentionMask& mask) {

@@ -34,6 +34,15 @@ struct AttentionMask {
 // to keys and values ([N, ...] -> [B, ...]) and to key_valid, then clears it.
 void expand_key_rows(torch::Tensor& k, torch::Tensor& v, AttentionMask& mask);
 
+// What an attention kind keeps beside a cache's keys and values (switch
+// self-attention: its pooled bank, nn/switch_self_bank.h). It follows the
+// cache's row selection and truncation.
+struct AttentionCacheExtra {
+  virtual ~AttentionCacheExtra() = default;
+  virtual void select(const torch::Tensor& index) = 0;
+  virtual void truncate(int64_t length) = 0;
+};
+
 // Incremental-decoding state of one attention layer for one batch of hypotheses.
 struct AttentionCache {
   torch::Tensor key;       // [B, H, T, Dh] projected keys seen so far
@@ -51,6 +60,8 @@ struct AttentionCache {
   // decoding drops the draft positions it wrote).
   void truncate(int64_t length);
   int64_t length() const { return empty() ? 0 : key.size(2); }
+
+  std::shared_ptr<AttentionCacheExtra> extra;  // owned by the attention layer's kind
 
  private:
   torch::Tensor key_store_, value_store_;  // [B, H, capacity, Dh]

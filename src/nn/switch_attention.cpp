@@ -2,6 +2,7 @@
 
 #include "nn/linear.h"
 #include "nn/switch_kernels.h"
+#include "nn/switch_self_bank.h"
 #include "util/error.h"
 
 namespace swt::nn {
@@ -156,6 +157,23 @@ torch::Tensor switch_attention_heads(const torch::Tensor& q, const torch::Tensor
   return switch_attend_bank(q, bank, {}, bias_table, call, weights);
 }
 
+torch::Tensor switch_attend_self_bank(const torch::Tensor& q, const SwitchSelfBank& bank,
+                                      const torch::Tensor& bias_table, const SwitchCall& call) {
+  const int64_t batch = q.size(0), tq = q.size(1), heads = q.size(2), d = q.size(3);
+  QueryInfo queries;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < tq; ++t) {
+      queries.seq.push_back(b);
+      queries.pos.push_back(call.query_offset + t);
+    }
+  auto qp = q.permute({2, 0, 1, 3}).reshape({heads, batch * tq, d}).contiguous();
+  const auto keys = bank.k(), values = bank.v();
+  const auto layout = build_layout(call.geometry, SwitchMode::kCausal, bank.plan(), queries,
+                                   call.fine_heads, qp, keys);
+  auto core = switch_attention_core(qp, keys, values, bias_table, layout, {});
+  return core.out.view({heads, batch, tq, d}).permute({1, 2, 0, 3});
+}
+
 SwitchGeometry switch_geometry(const AttentionOptions& o) {
   SwitchGeometry g;
   g.memory_slots = o.memory_slots;
@@ -233,6 +251,17 @@ const SwitchBank& SwitchAttentionImpl::cross_bank(const AttentionCache& cache,
   return *bank_;
 }
 
+SwitchSelfBank& SwitchAttentionImpl::self_bank(AttentionCache& cache) {
+  auto* bank = dynamic_cast<SwitchSelfBank*>(cache.extra.get());
+  if (!bank) {
+    auto made = std::make_shared<SwitchSelfBank>(geometry_);
+    bank = made.get();
+    cache.extra = std::move(made);
+  }
+  bank->update(cache);
+  return *bank;
+}
+
 torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& memory,
                                            const AttentionMask& mask, AttentionCache* cache,
                                            torch::Tensor* weights) {
@@ -259,6 +288,14 @@ torch::Tensor SwitchAttentionImpl::forward(const torch::Tensor& query, const tor
     }
     out = switch_attend_bank(q, cross_bank(*cache, mask.key_valid), seq_of_row, rel_bias_, call,
                              weights);
+  } else if (role_ == AttentionKind::kSelf && cache && !cache->is_static && mask.causal &&
+             !weights && !mask.key_rows.defined() && !is_training() &&
+             !torch::GradMode::is_enabled() &&
+             (!mask.key_valid.defined() || mask.key_valid.all().item<bool>())) {
+    // Decoding: the bank grows with the cache (masked positions, as speculative
+    // decoding's rejected drafts, take the general path below).
+    keys_values(memory, cache);
+    out = switch_attend_self_bank(q, self_bank(*cache), rel_bias_, call);
   } else {
     auto [k, v] = keys_values(memory, cache);
     AttentionMask per_row = mask;

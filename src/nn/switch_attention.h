@@ -55,6 +55,12 @@ torch::Tensor switch_attend_bank(const torch::Tensor& q, const SwitchBank& bank,
                                  const torch::Tensor& bias_table, const SwitchCall& call,
                                  torch::Tensor* weights = nullptr);
 
+class SwitchSelfBank;
+// Causal self-attention of the last q.size(1) positions of every row over the
+// decoding bank of a cache (call.query_offset: the first query's position).
+torch::Tensor switch_attend_self_bank(const torch::Tensor& q, const SwitchSelfBank& bank,
+                                      const torch::Tensor& bias_table, const SwitchCall& call);
+
 SwitchGeometry switch_geometry(const AttentionOptions& options);
 int64_t switch_fine_heads(const AttentionOptions& options);
 
@@ -82,6 +88,8 @@ class SwitchAttentionImpl : public AttentionImpl {
   // Cross-attention decoding: the bank of the static cache's sentences, rebuilt only
   // when the cache's key tensor is another one (a new batch, or rows selected).
   const SwitchBank& cross_bank(const AttentionCache& cache, const torch::Tensor& key_valid);
+  // Self-attention decoding: the cache's growing bank, brought up to date.
+  SwitchSelfBank& self_bank(AttentionCache& cache);
 
   using WeakTensor = c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>;
 

@@ -6,6 +6,7 @@
 #include "nn/masked_softmax.h"
 #include "nn/switch_kernels.h"
 #include "nn/switch_reference.h"
+#include "nn/switch_self_bank.h"
 #include "support/gradcheck.h"
 
 namespace swt::nn {
@@ -287,6 +288,48 @@ TEST(SwitchAttention, IncrementalDecodingEqualsFullCausalForward) {
     auto step = layer.forward(xt, xt, AttentionMask{all_valid(t + 1), true, t}, &cache, nullptr);
     EXPECT_TRUE(torch::allclose(step.squeeze(1), full.select(1, t), 1e-5, 1e-5)) << "step " << t;
   }
+}
+
+// The decoding bank that grows with the cache (nn/switch_self_bank.h) against
+// the general path, which packs and pools the whole prefix at every call (it
+// runs when the mask maps query rows to key rows): the same outputs, bit for bit, through
+// steps of one and of several positions, beam reordering (rows duplicated and
+// dropped), truncation (rejected drafts) and the store's regrowth.
+TEST(SwitchAttention, GrowingDecodingBankEqualsRebuildingIt) {
+  torch::manual_seed(6);
+  SwitchAttentionImpl layer(small_options(2, 2), AttentionKind::kSelf);
+  layer.eval();
+  torch::NoGradGuard no_grad;
+  layer.rel_bias().normal_();
+  const int64_t d = layer.rel_bias().size(0) * 4;
+  AttentionCache grown, rebuilt;
+  int64_t rows = 3;
+  auto step = [&](int64_t added) {
+    const int64_t before = grown.length();
+    auto x = torch::randn({rows, added, d});
+    const AttentionMask mask{torch::ones({rows, before + added}, torch::kBool), true, before};
+    auto fast = layer.forward(x, x, mask, &grown, nullptr);
+    AttentionMask general = mask;
+    general.key_rows = torch::arange(rows, torch::kLong);  // row b reads row b
+    auto slow = layer.forward(x, x, general, &rebuilt, nullptr);
+    EXPECT_TRUE(fast.equal(slow)) << "at " << before << " + " << added << ": "
+                                  << (fast - slow).abs().max().item<float>();
+    auto* bank = dynamic_cast<SwitchSelfBank*>(grown.extra.get());
+    ASSERT_NE(bank, nullptr);
+    EXPECT_EQ(bank->length(), grown.length());
+  };
+  for (int64_t t = 0; t < 20; ++t) step(1);
+  step(3);
+  const auto beams = torch::tensor({2, 0, 0, 1}, torch::kLong);
+  grown.select(beams);
+  rebuilt.select(beams);
+  rows = 4;
+  for (int64_t t = 0; t < 9; ++t) step(1);
+  grown.truncate(grown.length() - 5);  // a rejected draft of 5 positions
+  rebuilt.truncate(rebuilt.length() - 5);
+  step(2);
+  for (int64_t t = 0; t < 40; ++t) step(1);  // past 64 positions: the store grows again
+  EXPECT_EQ(grown.length(), 69);
 }
 
 TEST(SwitchAttention, StaticCrossCacheEqualsRecomputing) {
