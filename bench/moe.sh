@@ -22,7 +22,7 @@
 # anywhere; paths given as arguments are relative to the current directory.
 # WORK's dense/ and moe/ are deleted first unless --skip-train or --summary-only.
 set -euo pipefail
-minutes=35 work=/tmp/swt-moe-bench swt= experts=8 moe_every=2 valid_every=300 valid_sentences=300
+minutes=35 work=/tmp/swt-moe-bench swt='' experts=8 moe_every=2 valid_every=300 valid_sentences=300
 log_every=50 lines=0 batch1_lines=300 rounds=3 skip_train=0 summary_only=0
 while (($#)); do
   case $1 in
