@@ -212,19 +212,25 @@ torch::Tensor MoeFeedForwardImpl::run_remote_experts(const torch::Tensor& rows,
   auto order = torch::tensor(to_expert, torch::kLong);
   auto inverse = torch::empty_like(order);
   inverse.index_put_({order}, torch::arange(at, torch::kLong));
-  auto received = exchange_rows(*exchange_, rows, send, recv);
+  auto received = exchange_rows(exchange_, rows, send, recv);
   auto results = run_experts(received.index_select(0, order), counts).index_select(0, inverse);
-  return exchange_rows(*exchange_, results, recv, send);
+  return exchange_rows(exchange_, results, recv, send);
 }
 
 namespace {
 
+// Keeps the exchange alive in the autograd graph until the backward pass.
+struct ExchangeHolder : torch::CustomClassHolder {
+  explicit ExchangeHolder(std::shared_ptr<ExpertExchange> e) : exchange(std::move(e)) {}
+  std::shared_ptr<ExpertExchange> exchange;
+};
+
 struct ExchangeFunction : torch::autograd::Function<ExchangeFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& rows,
-                               ExpertExchange* exchange, const std::vector<int64_t>& send,
-                               const std::vector<int64_t>& recv) {
-    // The exchange outlives the pass: its module holds it.
-    ctx->saved_data["exchange"] = reinterpret_cast<int64_t>(exchange);
+                               const std::shared_ptr<ExpertExchange>& exchange,
+                               const std::vector<int64_t>& send, const std::vector<int64_t>& recv) {
+    ctx->saved_data["exchange"] =
+        c10::IValue::make_capsule(c10::make_intrusive<ExchangeHolder>(exchange));
     ctx->saved_data["send"] = send;
     ctx->saved_data["recv"] = recv;
     return exchange->all_to_all(rows, send, recv);
@@ -232,18 +238,20 @@ struct ExchangeFunction : torch::autograd::Function<ExchangeFunction> {
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    auto* exchange = reinterpret_cast<ExpertExchange*>(ctx->saved_data["exchange"].toInt());
+    const auto holder =
+        c10::static_intrusive_pointer_cast<ExchangeHolder>(ctx->saved_data["exchange"].toCapsule());
     const auto send = ctx->saved_data["send"].toIntVector();
     const auto recv = ctx->saved_data["recv"].toIntVector();
-    return {exchange->all_to_all(grads[0], recv, send), {}, {}, {}};
+    return {holder->exchange->all_to_all(grads[0], recv, send), {}, {}, {}};
   }
 };
 
 }  // namespace
 
-torch::Tensor exchange_rows(ExpertExchange& exchange, const torch::Tensor& rows,
-                            const std::vector<int64_t>& send, const std::vector<int64_t>& recv) {
-  return ExchangeFunction::apply(rows, &exchange, send, recv);
+torch::Tensor exchange_rows(const std::shared_ptr<ExpertExchange>& exchange,
+                            const torch::Tensor& rows, const std::vector<int64_t>& send,
+                            const std::vector<int64_t>& recv) {
+  return ExchangeFunction::apply(rows, exchange, send, recv);
 }
 
 MoeSummary::MoeSummary(int64_t layers, int64_t experts)

@@ -47,8 +47,9 @@ class ExpertExchange {
 
 // The all-to-all as a differentiable op: its backward sends the gradients
 // back along the reversed counts.
-torch::Tensor exchange_rows(ExpertExchange& exchange, const torch::Tensor& rows,
-                            const std::vector<int64_t>& send, const std::vector<int64_t>& recv);
+torch::Tensor exchange_rows(const std::shared_ptr<ExpertExchange>& exchange,
+                            const torch::Tensor& rows, const std::vector<int64_t>& send,
+                            const std::vector<int64_t>& recv);
 
 struct MoeOptions {
   int64_t d_model = 512;

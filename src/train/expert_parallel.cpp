@@ -98,7 +98,7 @@ std::vector<torch::Tensor> ExpertParallel::replicated_parameters() {
 
 void ExpertParallel::fill_missing_gradients() {
   for (auto& moe : model_->moe_feed_forwards())
-    for (auto p : moe->expert_parameters())
+    for (const auto& p : moe->expert_parameters())
       if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
 }
 
