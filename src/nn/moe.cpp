@@ -191,8 +191,7 @@ torch::Tensor MoeFeedForwardImpl::run_remote_experts(const torch::Tensor& rows,
   const auto in = incoming.accessor<double, 2>();
   std::vector<int64_t> recv(static_cast<size_t>(world), 0), counts(static_cast<size_t>(local), 0);
   // The received rows come by source process, then expert; the experts want
-  // them by expert, then source process: `to_expert` reorders, `from_expert`
-  // undoes it.
+  // them by expert, then source process: `order` reorders, `inverse` undoes it.
   std::vector<int64_t> start(static_cast<size_t>(world * local));
   int64_t at = 0;
   for (int64_t s = 0; s < world; ++s)
@@ -209,7 +208,7 @@ torch::Tensor MoeFeedForwardImpl::run_remote_experts(const torch::Tensor& rows,
     for (int64_t s = 0; s < world; ++s)
       for (int64_t i = 0; i < static_cast<int64_t>(in[s][e]); ++i)
         to_expert.push_back(start[s * local + e] + i);
-  auto order = torch::tensor(to_expert, torch::kLong);
+  const auto order = torch::tensor(to_expert, torch::kLong);
   auto inverse = torch::empty_like(order);
   inverse.index_put_({order}, torch::arange(at, torch::kLong));
   auto received = exchange_rows(exchange_, rows, send, recv);
