@@ -49,9 +49,11 @@ bool ends_double_consonant(std::string_view stem) {
   return n >= 2 && stem[n - 1] == stem[n - 2] && is_consonant(stem, n - 1);
 }
 
-// *o: the stem ends consonant-vowel-consonant, the last not w, x or y.
-bool ends_cvc(std::string_view stem) {
+// *o: the stem ends consonant-vowel-consonant, the last not w, x or y. NLTK also counts
+// a 2-letter stem vowel-consonant (any consonant), so that "owed" -> "owe", "ore" stays.
+bool ends_cvc(std::string_view stem, bool nltk) {
   const std::size_t n = stem.size();
+  if (nltk && n == 2) return !is_consonant(stem, 0) && is_consonant(stem, 1);
   if (n < 3) return false;
   const char last = stem[n - 1];
   return is_consonant(stem, n - 3) && !is_consonant(stem, n - 2) && is_consonant(stem, n - 1) &&
@@ -66,20 +68,26 @@ using Rule = std::pair<std::string_view, std::string_view>;  // suffix -> replac
 
 // Steps 2-4: the longest suffix of `rules` that `word` ends with (the lists are ordered
 // so that it is the first match) is replaced when the stem's measure exceeds
-// `min_measure` (and, for step 4's "ion", the stem ends with s or t).
-void apply_rules(std::string& word, std::initializer_list<Rule> rules, int min_measure) {
+// `min_measure` (and, for step 4's "ion", the stem ends with s or t; for NLTK's "logi",
+// the measure is taken with the l, so that "geologi" -> "geolog" as "philologi").
+// Returns whether a suffix matched, whether or not its condition held.
+bool apply_rules(std::string& word, std::initializer_list<Rule> rules, int min_measure) {
   for (const auto& [suffix, replacement] : rules) {
     if (!ends_with(word, suffix)) continue;
     const std::string_view stem = std::string_view(word).substr(0, word.size() - suffix.size());
     bool ok = measure(stem) > min_measure;
     if (suffix == "ion") ok = ok && !stem.empty() && (stem.back() == 's' || stem.back() == 't');
+    if (suffix == "logi") ok = measure(std::string_view(word).substr(0, stem.size() + 1)) > 0;
     if (ok) word = std::string(stem) + std::string(replacement);
-    return;
+    return true;
   }
+  return false;
 }
 
-void step1a(std::string& w) {
-  if (ends_with(w, "sses") || ends_with(w, "ies")) {
+void step1a(std::string& w, bool nltk) {
+  if (nltk && w.size() == 4 && ends_with(w, "ies")) {
+    w.pop_back();  // NLTK: dies -> die, ties -> tie (the paper: di, ti)
+  } else if (ends_with(w, "sses") || ends_with(w, "ies")) {
     w.erase(w.size() - 2);  // sses -> ss, ies -> i
   } else if (ends_with(w, "ss")) {
     // ss -> ss
@@ -88,7 +96,13 @@ void step1a(std::string& w) {
   }
 }
 
-void step1b(std::string& w) {
+void step1b(std::string& w, bool nltk) {
+  if (nltk && ends_with(w, "ied")) {
+    // NLTK: ied -> ie in a 4-letter word (died -> die), else -> i (spied -> spi, as
+    // spies); the paper's ed rule would give "di" and "spi".
+    w.erase(w.size() - (w.size() == 4 ? 1 : 2));
+    return;
+  }
   if (ends_with(w, "eed")) {
     if (measure(std::string_view(w).substr(0, w.size() - 3)) > 0) w.pop_back();
     return;
@@ -105,22 +119,42 @@ void step1b(std::string& w) {
     w += 'e';
   } else if (ends_double_consonant(w) && w.back() != 'l' && w.back() != 's' && w.back() != 'z') {
     w.pop_back();
-  } else if (measure(w) == 1 && ends_cvc(w)) {
+  } else if (measure(w) == 1 && ends_cvc(w, nltk)) {
     w += 'e';
   }
 }
 
-void step1c(std::string& w) {
-  if (ends_with(w, "y") && has_vowel(std::string_view(w).substr(0, w.size() - 1))) w.back() = 'i';
+void step1c(std::string& w, bool nltk) {
+  if (!ends_with(w, "y") || w.size() < 2) return;
+  const std::string_view stem = std::string_view(w).substr(0, w.size() - 1);
+  // The paper: (*v*) y -> i, so always -> alwai, enjoy -> enjoi. NLTK: y -> i only after
+  // a consonant that is not the whole stem: always -> alway, happy -> happi, by -> by.
+  if (nltk ? stem.size() > 1 && is_consonant(stem, stem.size() - 1) : has_vowel(stem))
+    w.back() = 'i';
 }
 
-void step2(std::string& w) {
-  apply_rules(w, {{"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},   {"anci", "ance"},
-                  {"izer", "ize"},    {"abli", "able"},   {"alli", "al"},     {"entli", "ent"},
-                  {"eli", "e"},       {"ousli", "ous"},   {"ization", "ize"}, {"ation", "ate"},
-                  {"ator", "ate"},    {"alism", "al"},    {"iveness", "ive"}, {"fulness", "ful"},
-                  {"ousness", "ous"}, {"aliti", "al"},    {"iviti", "ive"},   {"biliti", "ble"}},
-              0);
+void step2(std::string& w, bool nltk) {
+  // NLTK tries alli -> al first and then step 2 again: "conditionalli" -> "conditional"
+  // -> "condition" (-> step 4 "condit"); the paper applies one step-2 rule only, so
+  // "conditional" (-> step 4 "condition").
+  if (nltk && ends_with(w, "alli") && measure(std::string_view(w).substr(0, w.size() - 4)) > 0) {
+    w.erase(w.size() - 2);
+    step2(w, nltk);
+    return;
+  }
+  // NLTK widens the paper's abli -> able to bli -> ble (humbli -> humble).
+  const Rule bli = nltk ? Rule{"bli", "ble"} : Rule{"abli", "able"};
+  const bool matched = apply_rules(w, {{"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},
+                                       {"anci", "ance"},   {"izer", "ize"},    bli,
+                                       {"alli", "al"},     {"entli", "ent"},   {"eli", "e"},
+                                       {"ousli", "ous"},   {"ization", "ize"}, {"ation", "ate"},
+                                       {"ator", "ate"},    {"alism", "al"},    {"iveness", "ive"},
+                                       {"fulness", "ful"}, {"ousness", "ous"}, {"aliti", "al"},
+                                       {"iviti", "ive"},   {"biliti", "ble"}},
+                                   0);
+  // NLTK's two extra rules come last (no suffix above ends either of them):
+  // "beautifulli" -> "beautiful" (-> step 3 "beauti"), "geologi" -> "geolog".
+  if (!matched && nltk) apply_rules(w, {{"fulli", "ful"}, {"logi", "log"}}, 0);
 }
 
 void step3(std::string& w) {
@@ -159,27 +193,42 @@ void step4(std::string& w) {
               1);
 }
 
-void step5(std::string& w) {
+void step5(std::string& w, bool nltk) {
   if (ends_with(w, "e")) {
     const std::string_view stem = std::string_view(w).substr(0, w.size() - 1);
     const int m = measure(stem);
-    if (m > 1 || (m == 1 && !ends_cvc(stem))) w.pop_back();
+    if (m > 1 || (m == 1 && !ends_cvc(stem, nltk))) w.pop_back();
   }
   if (measure(w) > 1 && ends_double_consonant(w) && w.back() == 'l') w.pop_back();
 }
 
+// NLTK_EXTENSIONS' pool of irregular forms, looked up before any step: "the errors
+// actually drawn to Martin Porter's attention over a 20 year period".
+constexpr Rule kIrregularForms[] = {
+    {"sky", "sky"},        {"skies", "sky"},       {"dying", "die"},        {"lying", "lie"},
+    {"tying", "tie"},      {"news", "news"},       {"innings", "inning"},   {"inning", "inning"},
+    {"outings", "outing"}, {"outing", "outing"},   {"cannings", "canning"}, {"canning", "canning"},
+    {"howe", "howe"},      {"proceed", "proceed"}, {"exceed", "exceed"},    {"succeed", "succeed"},
+};
+
 }  // namespace
 
-std::string porter_stem(std::string_view word) {
+std::string porter_stem(std::string_view word, PorterMode mode) {
+  const bool nltk = mode == PorterMode::kNltkExtensions;
+  if (nltk) {
+    for (const auto& [form, stem] : kIrregularForms)
+      if (word == form) return std::string(stem);
+    if (word.size() <= 2) return std::string(word);  // NLTK leaves 1-2 letter words alone
+  }
   std::string w(word);
   if (w.empty()) return w;
-  step1a(w);
-  step1b(w);
-  step1c(w);
-  step2(w);
+  step1a(w, nltk);
+  step1b(w, nltk);
+  step1c(w, nltk);
+  step2(w, nltk);
   step3(w);
   step4(w);
-  step5(w);
+  step5(w, nltk);
   return w;
 }
 

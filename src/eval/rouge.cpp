@@ -60,7 +60,9 @@ std::vector<std::string> rouge_tokenize(std::string_view text, bool stem) {
   std::string token;
   auto finish = [&] {
     if (token.empty()) return;
-    tokens.push_back(stem && token.size() > 3 ? porter_stem(token) : token);
+    // rouge-score calls NLTK's PorterStemmer(), i.e. the NLTK-extensions mode.
+    tokens.push_back(stem && token.size() > 3 ? porter_stem(token, PorterMode::kNltkExtensions)
+                                              : token);
     token.clear();
   };
   for (const char32_t c : decode_utf8(text)) {

@@ -10,7 +10,8 @@
 namespace swt::eval {
 
 // rouge-score's tokenize(): Python's str.lower(), every run of characters outside
-// [a-z0-9] becomes one space, split on whitespace; with `stem`, porter_stem() on tokens
+// [a-z0-9] becomes one space, split on whitespace; with `stem`, porter_stem() in NLTK's
+// mode (PorterMode::kNltkExtensions, as rouge-score's NLTK PorterStemmer()) on tokens
 // longer than 3 characters. Non-ASCII characters are separators, except the two whose
 // Python lower case is ASCII: U+212A KELVIN SIGN -> "k" and U+0130 (İ) -> "i" (its
 // lower case "i̇" ends in a combining dot, a separator).
