@@ -57,7 +57,18 @@ void check_expert_parallel(const TrainConfig& config, int world_size) {
 ExpertParallel::ExpertParallel(Distributed& dist, model::Transformer model, bool enabled)
     : dist_(dist), model_(std::move(model)) {
   active_ = enabled && dist_.active() && !model_->moe_feed_forwards().empty();
-  if (active_) exchange_ = std::make_shared<GlooExchange>(dist_);
+  if (!active_) return;
+  exchange_ = std::make_shared<GlooExchange>(dist_);
+  // The partition is fixed: splitting and joining replace the tensors' data,
+  // not the tensors.
+  std::unordered_set<const c10::TensorImpl*> experts;
+  for (auto& moe : model_->moe_feed_forwards())
+    for (const auto& p : moe->expert_parameters()) {
+      expert_parameters_.push_back(p);
+      experts.insert(p.unsafeGetTensorImpl());
+    }
+  for (const auto& p : model_->parameters())
+    if (!experts.count(p.unsafeGetTensorImpl())) replicated_parameters_.push_back(p);
 }
 
 void ExpertParallel::split(torch::optim::Adam& optimizer) {
@@ -85,21 +96,12 @@ void ExpertParallel::join(torch::optim::Adam& optimizer) {
 }
 
 std::vector<torch::Tensor> ExpertParallel::replicated_parameters() {
-  auto all = model_->parameters();
-  if (!split_) return all;
-  std::unordered_set<const c10::TensorImpl*> experts;
-  for (auto& moe : model_->moe_feed_forwards())
-    for (const auto& p : moe->expert_parameters()) experts.insert(p.unsafeGetTensorImpl());
-  std::vector<torch::Tensor> out;
-  for (const auto& p : all)
-    if (!experts.count(p.unsafeGetTensorImpl())) out.push_back(p);
-  return out;
+  return split_ ? replicated_parameters_ : model_->parameters();
 }
 
 void ExpertParallel::fill_missing_gradients() {
-  for (auto& moe : model_->moe_feed_forwards())
-    for (const auto& p : moe->expert_parameters())
-      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+  for (const auto& p : expert_parameters_)
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
 }
 
 void ExpertParallel::clip_grad_norm(double max_norm) {
@@ -109,11 +111,8 @@ void ExpertParallel::clip_grad_norm(double max_norm) {
       if (p.grad().defined()) sum += p.grad().to(torch::kDouble).square().sum().item<double>();
     return sum;
   };
-  std::vector<torch::Tensor> experts;
-  for (auto& moe : model_->moe_feed_forwards())
-    for (const auto& p : moe->expert_parameters()) experts.push_back(p);
-  const double norm =
-      std::sqrt(squares(replicated_parameters()) + dist_.all_reduce_sum({squares(experts)})[0]);
+  const double norm = std::sqrt(squares(replicated_parameters_) +
+                                dist_.all_reduce_sum({squares(expert_parameters_)})[0]);
   // As torch::nn::utils::clip_grad_norm_.
   const double coefficient = max_norm / (norm + 1e-6);
   if (coefficient >= 1) return;

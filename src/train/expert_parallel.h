@@ -55,6 +55,8 @@ class ExpertParallel {
   model::Transformer model_;
   bool active_ = false, split_ = false;
   std::shared_ptr<nn::ExpertExchange> exchange_;
+  // Active: the MoE layers' w1, b1, w2, b2, and every other parameter.
+  std::vector<torch::Tensor> expert_parameters_, replicated_parameters_;
 };
 
 }  // namespace swt::train
