@@ -482,10 +482,19 @@ torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const En
   if (pass.exits && pass.cross_weights)
     weights = torch::zeros({rows, length, memory.valid.size(1)}, x.options());
   auto active = torch::arange(rows, long_cpu);
+  const bool drop_layers = layer_dropout_ > 0 && is_training() && !state;
   for (int64_t l = 0; l < layers; ++l) {
     auto* layer = decoder_layers_[l]->as<DecoderLayerImpl>();
     auto* self_cache = state ? &state->self[l] : nullptr;
     auto* cross_cache = state ? &state->cross[l] : nullptr;
+    if (drop_layers) {
+      auto kept = rows_kept_by_layer_dropout(l, layers, rows);
+      active = kept.defined() ? kept : torch::arange(rows, long_cpu);
+      if (active.numel() == 0) {  // every sentence skips this layer
+        if (pass.every_exit) pass.every_exit->push_back(decoder_ln_(x));
+        continue;
+      }
+    }
     if (active.numel() == 0) {  // everyone has exited: only complete this layer's cache
       layer->forward(x, self_mask, memory, self_cache, cross_cache, nullptr,
                      torch::zeros({0}, long_cpu).to(x.device()), real);
@@ -522,6 +531,17 @@ torch::Tensor TransformerImpl::run_decoder(const torch::Tensor& tgt_in, const En
   if (pass.cross_weights) *pass.cross_weights = weights;
   if (pass.exit_layer) *pass.exit_layer = exits;
   return decoder_ln_(x);
+}
+
+double layer_dropout_rate(int64_t l, int64_t layers, double rate) {
+  if (layers < 2) return 0;
+  return rate * (std::exp2(static_cast<double>(l) / static_cast<double>(layers - 1)) - 1);
+}
+
+torch::Tensor TransformerImpl::rows_kept_by_layer_dropout(int64_t l, int64_t layers, int64_t rows) {
+  const double p = layer_dropout_rate(l, layers, layer_dropout_);
+  if (p <= 0) return {};
+  return torch::rand({rows}).ge(p).nonzero().squeeze(1);
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgt_in) {

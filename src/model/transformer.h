@@ -146,6 +146,11 @@ class TransformerImpl : public torch::nn::Module {
 
   // Training with exits: the decoder's normalised states after every layer.
   std::vector<torch::Tensor> decode_exits(const torch::Tensor& tgt_in, const EncoderOutput& memory);
+  // LayerSkip's layer dropout (train.layer_dropout): in training mode, each
+  // sentence skips decoder layer l (its state passes through unchanged) with
+  // probability layer_dropout_rate(l, layers, rate). Never in eval mode or
+  // incremental decoding.
+  void set_layer_dropout(double rate) { layer_dropout_ = rate; }
   // The first `layers` decoder layers only, read out through the shared exit
   // (decoder_ln and the output projection): the draft of speculative
   // decoding. Writes those layers' caches alone; the caller truncates them.
@@ -209,7 +214,16 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::ModuleList encoder_halt_{nullptr}, decoder_halt_{nullptr};  // adaptive depth only
   double dropout_ = 0;  // residual (and embedding) dropout, applied by drop()
   torch::Tensor drop(const torch::Tensor& x) { return nn::dropout(x, dropout_, is_training()); }
+  double layer_dropout_ = 0;  // see set_layer_dropout
+  // The rows that run decoder layer l this pass (CPU long), or an undefined
+  // tensor for all of them.
+  torch::Tensor rows_kept_by_layer_dropout(int64_t l, int64_t layers, int64_t rows);
 };
 TORCH_MODULE(Transformer);
+
+// LayerSkip (Elhoushi et al. 2024): the skip probability of decoder layer l
+// (0-based) of `layers` rises exponentially with depth, from 0 at the first
+// layer to `rate` at the last: rate * (2^(l / (layers - 1)) - 1).
+double layer_dropout_rate(int64_t l, int64_t layers, double rate);
 
 }  // namespace swt::model

@@ -52,6 +52,13 @@ void check_expert_parallel(const TrainConfig& config, int world_size) {
     fail("expert parallelism: model.experts (" + std::to_string(m.experts) +
          ") must be a multiple of the number of processes (" + std::to_string(world_size) +
          "); or set train.expert_parallel=false");
+  // A layer every sentence of a process skips would leave the other processes
+  // waiting in that layer's expert exchange.
+  if (world_size > 1 && m.ffn == "moe" && config.train.expert_parallel &&
+      config.train.layer_dropout > 0)
+    fail(
+        "train.layer_dropout is not supported with expert parallelism; set "
+        "train.expert_parallel=false");
 }
 
 ExpertParallel::ExpertParallel(Distributed& dist, model::Transformer model, bool enabled)

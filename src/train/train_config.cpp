@@ -139,6 +139,7 @@ const Range kRanges[] = {
     {"train.label_smoothing", 0, 1, false, true},
     {"train.clip_norm", 0, kNoLimit},
     {"train.max_steps", 0, kNoLimit},
+    {"train.layer_dropout", 0, 1, false, true},
     {"train.max_epochs", 0, kNoLimit},
     {"train.max_minutes", 0, kNoLimit},
     {"train.valid_every", 1, kNoLimit},
@@ -273,6 +274,14 @@ std::vector<OptionInfo> option_table(TrainConfig& c) {
        &t.halting_epsilon},
       {"train.depth_penalty", "adaptive depth: weight of the push towards earlier exits",
        &t.depth_penalty},
+      {"train.layer_dropout",
+       "LayerSkip layer dropout: in training each sentence skips decoder layer l (of L) with "
+       "probability rate * (2^(l/(L-1)) - 1), 0 at the first layer, rate at the last",
+       &t.layer_dropout},
+      {"train.exit_loss_weights",
+       "adaptive depth: comma-separated share of the loss per decoder exit, shallowest first "
+       "(normalised; empty = equal shares)",
+       &t.exit_loss_weights},
       {"train.seed", "random seed (initialisation, dropout, batch order)", &t.seed},
       {"train.threads", "CPU threads (0 = all cores)", &t.threads},
       {"train.precision",
@@ -342,7 +351,38 @@ TrainConfig load_train_config(const std::string& yaml_path,
   // The model's cross-field rules (d_model divisible by heads, ...) before any
   // work; the vocabulary sizes are filled in (and checked again) by the trainer.
   config.model.validate();
+  exit_loss_weights(config);
   return config;
+}
+
+std::vector<double> exit_loss_weights(const TrainConfig& config) {
+  const int64_t exits = config.model.decoder_layers;
+  const std::string& text = config.train.exit_loss_weights;
+  if (text.empty()) return std::vector<double>(static_cast<size_t>(exits), 1.0 / exits);
+  const std::string where = "train.exit_loss_weights '" + text + "': ";
+  if (!config.model.depth.adaptive) fail(where + "needs model.adaptive_depth: true");
+  std::vector<double> weights;
+  std::stringstream in(text);
+  std::string item;
+  double total = 0;
+  while (std::getline(in, item, ',')) {
+    size_t used = 0;
+    double w = -1;
+    try {
+      w = std::stod(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (used == 0 || item.find_first_not_of(" \t", used) != std::string::npos || !(w >= 0))
+      fail(where + "'" + item + "' is not a non-negative number");
+    weights.push_back(w);
+    total += w;
+  }
+  if (static_cast<int64_t>(weights.size()) != exits)
+    fail(where + "expected " + std::to_string(exits) + " weights (model.decoder_layers), got " +
+         std::to_string(weights.size()));
+  if (!(total > 0)) fail(where + "the weights must not all be 0");
+  for (auto& w : weights) w /= total;
+  return weights;
 }
 
 namespace {

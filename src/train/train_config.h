@@ -42,6 +42,11 @@ struct TrainOptions {
   int64_t halting_steps = 300;
   double halting_epsilon = 0.1;  // oracle: shallowest exit within this loss of the best
   double depth_penalty = 0.01;   // pushes halting units towards earlier exits
+  // Training for early exits (docs/adaptive-depth.md): LayerSkip's layer
+  // dropout, rising with depth to this rate at the last decoder layer, and the
+  // share of the loss each decoder exit gets ("" = equal shares).
+  double layer_dropout = 0;
+  std::string exit_loss_weights;
   int64_t seed = 1;
   int64_t threads = 0;  // 0 = all cores
   // Matrix products: fp32 | bf16 | auto (bf16 where the CPU has native bf16).
@@ -75,6 +80,10 @@ std::vector<OptionInfo> option_table(TrainConfig& config);
 // then applies `overrides` ("key=value"), resolving model.preset first.
 TrainConfig load_train_config(const std::string& yaml_path,
                               const std::vector<std::string>& overrides);
+
+// train.exit_loss_weights as one weight per decoder exit, summing to 1 (equal
+// shares when unset). Errors name the option.
+std::vector<double> exit_loss_weights(const TrainConfig& config);
 
 // The resolved configuration as YAML, every key with its description.
 std::string dump_train_config(const TrainConfig& config);

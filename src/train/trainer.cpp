@@ -118,6 +118,7 @@ class Run {
   double elapsed_before_ = 0;
   // train.precision resolved once (auto -> what this CPU supports).
   nn::Precision precision_ = nn::parse_precision(c_.train.precision, "train.precision");
+  std::vector<double> exit_weights_ = exit_loss_weights(c_);  // per decoder exit
 };
 
 void Run::setup() {
@@ -143,6 +144,7 @@ void Run::setup() {
   bundle_.preprocess = c_.preprocess;
   bundle_.model = model::Transformer(bundle_.config);
   bundle_.model->to(device_);
+  bundle_.model->set_layer_dropout(c_.train.layer_dropout);
   auto& t = c_.train;
   optimizer_ = std::make_unique<torch::optim::Adam>(bundle_.model->parameters(),
                                                     torch::optim::AdamOptions(t.lr)
@@ -211,7 +213,7 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
     return target_loss(model, model.decode_hidden(b.tgt_in, model.encode(b.src)), b.tgt_out, eps)
         .loss;
   // Aligned multi-exit training: the decoder reads a random encoder exit, and
-  // every decoder exit gets an equal share of the loss.
+  // every decoder exit gets its share of the loss (train.exit_loss_weights).
   const int64_t min = c_.model.depth.encoder_min_layers, layers = c_.model.encoder_layers;
   model::DepthOptions depth;
   depth.encoder_layers = min + torch::randint(layers - min + 1, {1}).item<int64_t>();
@@ -221,11 +223,12 @@ torch::Tensor Run::batch_loss(const BatchTensors& b) {
         dist_.broadcast_values({static_cast<double>(depth.encoder_layers)})[0]);
   auto exits = model.decode_exits(b.tgt_in, model.encode(b.src, &depth));
   torch::Tensor total;
-  for (const auto& h : exits) {
-    auto l = target_loss(model, h, b.tgt_out, eps).loss;
+  for (size_t e = 0; e < exits.size(); ++e) {
+    if (exit_weights_[e] == 0) continue;
+    auto l = target_loss(model, exits[e], b.tgt_out, eps).loss * exit_weights_[e];
     total = total.defined() ? total + l : l;
   }
-  return total / static_cast<double>(exits.size());
+  return total;
 }
 
 // This rank's share of a global batch: a contiguous slice (batches are sorted

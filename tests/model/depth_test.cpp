@@ -2,6 +2,7 @@
 // they do not skip.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "decode/search.h"
@@ -171,6 +172,71 @@ TEST(AdaptiveDepth, HaltingNeverRunsPastTheLastLayer) {
       }
     }
   }
+}
+
+TEST(LayerDropout, RateRisesExponentiallyFromZeroAtTheFirstLayerToTheRateAtTheLast) {
+  EXPECT_DOUBLE_EQ(layer_dropout_rate(0, 6, 0.2), 0.0);
+  EXPECT_NEAR(layer_dropout_rate(5, 6, 0.2), 0.2, 1e-12);
+  EXPECT_NEAR(layer_dropout_rate(2, 5, 0.4), 0.4 * (std::sqrt(2.0) - 1), 1e-12);
+  for (int64_t l = 1; l < 6; ++l)
+    EXPECT_GT(layer_dropout_rate(l, 6, 0.2), layer_dropout_rate(l - 1, 6, 0.2));
+  EXPECT_DOUBLE_EQ(layer_dropout_rate(0, 1, 0.5), 0.0);  // a one-layer decoder keeps its layer
+}
+
+// Every exit of decoder layer l is either its input unchanged (the sentence
+// skipped the layer) or the layer's output; skips happen per sentence, only
+// in training mode, never at the first layer.
+TEST(LayerDropout, SentencesSkipWholeLayersInTrainingModeOnly) {
+  auto c = adaptive_config(2, 4);  // no dropout: training mode is otherwise deterministic
+  auto m = make_model(c, 7);
+  auto src = torch::randint(4, 30, {64, 6}, torch::kLong);
+  auto tgt = torch::randint(4, 30, {64, 5}, torch::kLong);
+  tgt.slice(0, 0, 8).slice(1, 2).fill_(0);  // padded rows too
+  torch::NoGradGuard no_grad;
+  const auto memory = m->encode(src);
+  const auto reference = m->decode_exits(tgt, memory);
+  m->set_layer_dropout(0.9999);
+  const auto in_eval = m->decode_exits(tgt, memory);
+  m->train();
+  torch::manual_seed(3);
+  const auto dropped = m->decode_exits(tgt, memory);
+  ASSERT_EQ(dropped.size(), 4u);
+  for (size_t l = 0; l < 4; ++l) EXPECT_TRUE(torch::equal(in_eval[l], reference[l])) << l;
+  EXPECT_TRUE(torch::allclose(dropped[0], reference[0]));  // the first layer always runs
+  // Rate 0.9999 at the last layer: every sentence skips it.
+  EXPECT_TRUE(torch::equal(dropped[3], dropped[2]));
+  // Layer 2 (rate 0.9999 * (2^(2/3) - 1) = 0.587): some sentences skip it, others do not.
+  auto same = (dropped[2] - dropped[1]).abs().amax({1, 2}).eq(0);
+  const auto skipped = same.sum().item<int64_t>();
+  EXPECT_GT(skipped, 20);
+  EXPECT_LT(skipped, 56);
+  // A sentence that ran every layer up to l matches the reference there.
+  auto ran_all = (dropped[1] - reference[1]).abs().amax({1, 2}).lt(1e-5);
+  EXPECT_GT(ran_all.sum().item<int64_t>(), 30);  // layer 1 rate: 0.9999 * (2^(1/3) - 1) = 0.26
+}
+
+TEST(LayerDropout, LayersEverySentenceSkippedGetNoGradient) {
+  auto c = adaptive_config(2, 3);
+  auto m = make_model(c, 11);
+  m->train();
+  m->set_layer_dropout(0.9999);  // the last layer is skipped by every sentence
+  torch::manual_seed(5);
+  auto src = torch::randint(4, 30, {16, 5}, torch::kLong);
+  auto tgt = torch::randint(4, 30, {16, 4}, torch::kLong);
+  auto exits = m->decode_exits(tgt, m->encode(src));
+  exits.back().pow(2).sum().backward();
+  auto norm = [](const torch::Tensor& g) { return g.defined() ? g.norm().item<double>() : 0.0; };
+  int skipped = 0, ran = 0;
+  for (const auto& p : m->named_parameters()) {
+    const bool last = p.key().rfind("decoder.2.", 0) == 0,
+               first = p.key().rfind("decoder.0.", 0) == 0;
+    if (last) EXPECT_EQ(norm(p.value().grad()), 0.0) << p.key();
+    if (first) EXPECT_GT(norm(p.value().grad()), 0.0) << p.key();
+    skipped += last;
+    ran += first;
+  }
+  EXPECT_GT(skipped, 0);
+  EXPECT_EQ(skipped, ran);
 }
 
 TEST(AdaptiveDepth, OracleIsTheShallowestExitNearTheBest) {

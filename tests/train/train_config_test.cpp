@@ -39,6 +39,24 @@ TEST(TrainConfig, UnknownKeysAndBadValuesAreErrors) {
   EXPECT_THROW(load_train_config("", {"train.lr"}), Error);
 }
 
+TEST(TrainConfig, ExitLossWeightsAreNormalisedAndCheckedAgainstTheDecoderDepth) {
+  auto equal = load_train_config("", {"model.adaptive_depth=true", "model.decoder_layers=4"});
+  EXPECT_EQ(exit_loss_weights(equal), std::vector<double>(4, 0.25));
+  auto c = load_train_config("", {"model.adaptive_depth=true", "model.decoder_layers=3",
+                                  "train.exit_loss_weights=1, 1,2"});
+  auto w = exit_loss_weights(c);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_DOUBLE_EQ(w[0], 0.25);
+  EXPECT_DOUBLE_EQ(w[2], 0.5);
+  for (const char* bad : {"1,2", "1,2,3,4", "1,x,2", "1,-1,2", "0,0,0", "1,2,3e"})
+    EXPECT_THROW(load_train_config("", {"model.adaptive_depth=true", "model.decoder_layers=3",
+                                        std::string("train.exit_loss_weights=") + bad}),
+                 Error)
+        << bad;
+  EXPECT_THROW(load_train_config("", {"train.exit_loss_weights=1,1,1"}), Error);  // not adaptive
+  EXPECT_THROW(load_train_config("", {"train.layer_dropout=1"}), Error);
+}
+
 TEST(LearningRate, WarmsUpLinearlyThenDecaysAsInverseSqrt) {
   EXPECT_DOUBLE_EQ(inverse_sqrt_lr(1.0, 50, 100), 0.5);
   EXPECT_DOUBLE_EQ(inverse_sqrt_lr(1.0, 100, 100), 1.0);
