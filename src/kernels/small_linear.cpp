@@ -58,11 +58,46 @@ inline void store(float sum, const float* x, int64_t m, const W* wn, const float
   y[m * n_dim + n] = sum * (scale ? scale[n] : 1.0f) + (b ? b[n] : 0.0f);
 }
 
+// A few rows of x (batch-1 decoding, a short verification pass) against
+// `Columns` weight rows at a time. With four rows or fewer, block_avx2's
+// accumulators (one per row) are too few independent FMA chains, so their
+// latency bounds it; Rows x Columns accumulators (4 to 8) are enough. Each output's sum
+// is formed by the same FMAs in the same order as in block_avx2, so a row gets
+// the same bits alone as in a block of rows. Returns the first column left.
+template <int Rows, int Columns, typename W>
+SWT_AVX2 int64_t few_rows_avx2(const float* x, const W* w, const float* scale, const float* b,
+                               float* y, int64_t k_dim, int64_t n_dim, int64_t n0, int64_t n1) {
+  const int64_t k_vec = k_dim - k_dim % 8;
+  int64_t n = n0;
+  for (; n + Columns <= n1; n += Columns) {
+    const W* wn = w + n * k_dim;
+    __m256 acc[Rows * Columns];
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (int64_t k = 0; k < k_vec; k += 8) {
+      for (int c = 0; c < Columns; ++c) {
+        const __m256 wv = load8(wn + c * k_dim + k);
+        for (int m = 0; m < Rows; ++m)
+          acc[m * Columns + c] =
+              _mm256_fmadd_ps(_mm256_loadu_ps(x + m * k_dim + k), wv, acc[m * Columns + c]);
+      }
+    }
+    for (int m = 0; m < Rows; ++m)
+      for (int c = 0; c < Columns; ++c)
+        store(horizontal_sum(acc[m * Columns + c]), x, m, wn + c * k_dim, scale, b, y, k_vec, k_dim,
+              n_dim, n + c);
+  }
+  return n;
+}
+
 template <typename W>
 SWT_AVX2 void block_avx2(const float* x, int64_t rows, const W* w, const float* scale,
                          const float* b, float* y, int64_t k_dim, int64_t n_dim, int64_t n0,
                          int64_t n1) {
   const int64_t k_vec = k_dim - k_dim % 8;
+  if (rows == 1) n0 = few_rows_avx2<1, 4>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
+  if (rows == 2) n0 = few_rows_avx2<2, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
+  if (rows == 3) n0 = few_rows_avx2<3, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
+  if (rows == 4) n0 = few_rows_avx2<4, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
   for (int64_t n = n0; n < n1; ++n) {
     const W* wn = w + n * k_dim;
     __m256 acc[kRowBlock];

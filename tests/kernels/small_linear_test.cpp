@@ -45,6 +45,26 @@ TEST_P(SmallLinearIsa, Int8MatchesReferenceOnTheDequantizedWeight) {
       }
 }
 
+// Speculative decoding's identical output rests on this: a row's products are
+// the same bits whether it is alone (a greedy step) or in a block of rows (a
+// verification pass), for float and int8 weights.
+TEST_P(SmallLinearIsa, ARowAloneGetsTheBitsItGetsInABlock) {
+  torch::manual_seed(6);
+  for (int64_t k : {7, 8, 33, 512})
+    for (int64_t n : {1, 3, 5, 130}) {
+      auto x = torch::randn({9, k}), w = torch::randn({n, k}), b = torch::randn({n});
+      auto q = quantize_rows(w);
+      const auto block = small_linear(x, w, b), block_int8 = small_linear_int8(x, q, b);
+      for (int64_t rows = 1; rows <= 4; ++rows)  // alone, and in blocks of 2 to 4 rows
+        for (int64_t r = 0; r + rows <= 9; r += rows) {
+          auto part = x.narrow(0, r, rows).contiguous();
+          EXPECT_TRUE(torch::equal(small_linear(part, w, b), block.narrow(0, r, rows)))
+              << k << " " << n << " " << rows;
+          EXPECT_TRUE(torch::equal(small_linear_int8(part, q, b), block_int8.narrow(0, r, rows)));
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPaths, SmallLinearIsa, test::all_isas(), test::isa_name);
 
 TEST(SmallLinear, SameResultWithMoreThreads) {
