@@ -115,8 +115,9 @@ void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sen
   nlohmann::json results = nlohmann::json::array();
   std::vector<PlotPoint> points;
   if (!a.json)
-    std::printf("%-16s %7s %9s %9s %11s %8s %7s %9s %9s\n", "setting", "BLEU", "enc.depth",
-                "dec.layers", "sent/s", "speed-up", "accept", "tok/pass", "= full");
+    std::printf("%-16s %7s %9s %9s %11s %8s %7s %9s %9s %9s %9s\n", "setting", "BLEU", "enc.depth",
+                "dec.layers", "sent/s", "speed-up", "accept", "tok/pass", "ms/draft", "ms/verify",
+                "= full");
   for (const auto& o : out) {
     const double rate = static_cast<double>(sentences) / o.seconds;
     const bool same = o.hypotheses == out[0].hypotheses;
@@ -124,9 +125,11 @@ void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sen
       std::printf("%-16s %7.2f %9.2f %9.2f %11.1f %7.2fx", o.name.c_str(), o.bleu, o.encoder_depth,
                   o.decoder_layers, rate, base / o.seconds);
       if (o.speculative)
-        std::printf(" %7.2f %9.2f", o.speculative->acceptance(), o.speculative->tokens_per_pass());
+        std::printf(" %7.2f %9.2f %9.3f %9.3f", o.speculative->acceptance(),
+                    o.speculative->tokens_per_pass(), o.speculative->ms_per_draft_step(),
+                    o.speculative->ms_per_verify_pass());
       else
-        std::printf(" %7s %9s", "-", "-");
+        std::printf(" %7s %9s %9s %9s", "-", "-", "-", "-");
       std::printf(" %9s\n", same ? "yes" : "no");
     }
     nlohmann::json r{{"setting", o.name},
@@ -139,10 +142,22 @@ void report(const DepthBenchArgs& a, const std::vector<Outcome>& out, size_t sen
     if (o.speculative) {
       r["acceptance"] = o.speculative->acceptance();
       r["tokens_per_pass"] = o.speculative->tokens_per_pass();
+      r["ms_per_draft_step"] = o.speculative->ms_per_draft_step();
+      r["ms_per_verify_pass"] = o.speculative->ms_per_verify_pass();
     }
     results.push_back(r);
     points.push_back({base / o.seconds, o.bleu, o.name});
   }
+  // At batch 1, full depth's time per greedy step, for scale: speculative
+  // settings emit exactly full depth's tokens (totals over the timed passes).
+  for (const auto& o : out)
+    if (a.batch_size == 1 && !a.json && o.speculative && o.speculative->emitted > 0 &&
+        o.hypotheses == out[0].hypotheses) {
+      const double steps = static_cast<double>(o.speculative->emitted) /
+                           static_cast<double>(std::max<int64_t>(1, a.repeats));
+      std::printf("full depth: %.3f ms per greedy step (%.0f steps)\n", 1e3 * base / steps, steps);
+      break;
+    }
   if (a.json) std::cout << nlohmann::json{{"results", results}}.dump() << "\n";
   if (!a.svg.empty())
     write_file_atomic(a.svg, scatter_svg(points, "Adaptive depth: BLEU against decoding speed",

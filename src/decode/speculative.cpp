@@ -1,6 +1,7 @@
 #include "decode/speculative.h"
 
 #include <algorithm>
+#include <chrono>
 #include <iomanip>
 #include <sstream>
 
@@ -62,7 +63,7 @@ Choice choose(const float* lp, const int64_t* tok, int64_t k, double total) {
 std::vector<std::vector<int64_t>> draft(model::TransformerImpl& model,
                                         const model::EncoderOutput& memory,
                                         model::DecoderState& state, const std::vector<Row>& rows,
-                                        const SpeculativeOptions& spec) {
+                                        const SpeculativeOptions& spec, SpeculativeStats& stats) {
   const auto n = static_cast<int64_t>(rows.size());
   const int64_t mark = state.columns;
   std::vector<std::vector<int64_t>> drafts(n);
@@ -78,6 +79,7 @@ std::vector<std::vector<int64_t>> draft(model::TransformerImpl& model,
     auto input = torch::tensor(feed, torch::TensorOptions().dtype(torch::kLong)).view({n, 1});
     auto logits = model.decode_draft(input.to(device), memory, state, spec.draft_layers,
                                      spec.draft_vocabulary);
+    ++stats.draft_steps;
     auto probs = torch::softmax(logits.select(1, 0).to(torch::kFloat).cpu(), -1);
     probs.select(1, kPad).zero_();
     probs.select(1, kBos).zero_();
@@ -141,7 +143,8 @@ std::string format_speculative_stats(const SpeculativeStats& s) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(2) << "speculative: " << s.passes << " passes, "
       << s.tokens_per_pass() << " tokens/pass, acceptance " << s.acceptance() << " (" << s.accepted
-      << " of " << s.drafted << " drafts)\n";
+      << " of " << s.drafted << " drafts), draft step " << s.ms_per_draft_step()
+      << " ms, verification pass " << s.ms_per_verify_pass() << " ms\n";
   return out.str();
 }
 
@@ -169,6 +172,10 @@ SpeculativeStats& SpeculativeStats::operator+=(const SpeculativeStats& o) {
   drafted += o.drafted;
   accepted += o.accepted;
   emitted += o.emitted;
+  draft_steps += o.draft_steps;
+  verify_passes += o.verify_passes;
+  draft_seconds += o.draft_seconds;
+  verify_seconds += o.verify_seconds;
   return *this;
 }
 
@@ -207,7 +214,11 @@ std::vector<std::vector<Hypothesis>> speculative_search(model::TransformerImpl& 
   while (!rows.empty()) {
     const auto n = static_cast<int64_t>(rows.size());
     const int64_t mark = state.columns;
-    auto drafts = draft(model, memory, state, rows, spec);
+    using Clock = std::chrono::steady_clock;
+    const auto draft_start = Clock::now();
+    auto drafts = draft(model, memory, state, rows, spec, stats);
+    const auto verify_start = Clock::now();
+    stats.draft_seconds += std::chrono::duration<double>(verify_start - draft_start).count();
     // Verify: each row feeds its next token and its drafts (short rows are
     // padded; those columns are dropped below). One pass, every layer.
     int64_t width = 1;
@@ -225,6 +236,8 @@ std::vector<std::vector<Hypothesis>> speculative_search(model::TransformerImpl& 
                     logits.reshape({n * width, -1}).to(torch::kFloat).cpu().contiguous()),
                 1, top_lp, top_tok);
     const int64_t k = top_lp.size(1);
+    ++stats.verify_passes;
+    stats.verify_seconds += std::chrono::duration<double>(Clock::now() - verify_start).count();
     auto attended = weights.argmax(-1).cpu().contiguous();  // [n, width]
     torch::Tensor attention;
     if (options.attention) attention = weights.to(torch::kFloat).cpu().contiguous();

@@ -45,8 +45,8 @@ translate "$test_src" spec32-long --batch-size 32 --speculative --draft-tokens 1
   --draft-layers 2
 same greedy32 spec32
 same greedy32 spec32-long
-grep -q "^speculative: .* acceptance" "$work/spec32.err" || {
-  echo "FAIL: --stats printed no acceptance line"
+grep -qE "^speculative: .* acceptance .*, draft step [0-9.]+ ms, verification pass [0-9.]+ ms" "$work/spec32.err" || {
+  echo "FAIL: --stats printed no acceptance and timing line"
   exit 1
 }
 grep "^speculative:" "$work/spec32.err"
