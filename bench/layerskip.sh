@@ -4,10 +4,12 @@
 # example without and with train.layer_dropout), and a static "deep encoder,
 # shallow decoder" baseline, measured in one run:
 #   1. acceptance and tokens per verification pass of each draft depth, on the
-#      whole test set (batch 32: acceptance does not depend on the batch);
-#   2. batch 1 on the first 150 test sentences (median of 3 passes):
-#      full depth, speculative L = 1..3 and the halting policies of each
-#      model, with the baseline in the same run (and the plot).
+#      whole test set (batch 32, 2 threads: acceptance does not depend on
+#      either; draft confidence 0.2);
+#   2. batch 1 on the first 150 test sentences (median of 3 passes, one
+#      thread): full depth, speculative L = 1..3 at draft confidence 0.05 and
+#      0.2, and the halting policies of each model, with the baseline in the
+#      same run as MODEL_B (and the plot).
 #   bench/layerskip.sh MODEL_A MODEL_B BASELINE [SVG] [SWT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,13 +25,13 @@ head -150 "$data/Test.tgt" > "$work/t150.tgt"
 echo "== acceptance on the whole test set (batch 32, draft confidence 0.2, 4 drafts, vocabulary 2000)"
 for model in "$a" "$b"; do
   for l in 1 2 3; do
-    "$swt" translate -m "$model" -i "$data/Test.src" -o "$work/out" --threads 1 --batch-size 32 \
-      --speculative --draft-layers "$l" --stats 2> "$work/err"
+    "$swt" translate -m "$model" -i "$data/Test.src" -o "$work/out" --threads 2 --batch-size 32 \
+      --beam 1 --speculative --draft-layers "$l" --stats 2> "$work/err"
     echo "$model L=$l $(grep speculative: "$work/err")"
   done
 done
 
-common=(--tokenize none --threads 1 --thresholds 0.5,0.9 --draft-tokens 4 --draft-confidence 0.2
+common=(--tokenize none --threads 1 --thresholds 0.5,0.9 --draft-tokens 4 --draft-confidence 0.05,0.2
   --batch-size 1 --repeats 3 --draft-layers 1,2,3 --draft-vocabulary 2000)
 echo "== batch 1, first 150 test sentences, 3 repeats: $a"
 "$swt" bench depth -m "$a" -i "$work/t150.src" -r "$work/t150.tgt" "${common[@]}"

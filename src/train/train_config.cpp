@@ -372,8 +372,11 @@ std::vector<double> exit_loss_weights(const TrainConfig& config) {
       w = std::stod(item, &used);
     } catch (const std::exception&) {
     }
-    if (used == 0 || item.find_first_not_of(" \t", used) != std::string::npos || !(w >= 0))
-      fail(where + "'" + item + "' is not a non-negative number");
+    if (used == 0 || item.find_first_not_of(" \t", used) != std::string::npos || !(w >= 0)) {
+      std::string message = where;
+      message += "'" + item + "' is not a non-negative number";
+      fail(message);
+    }
     weights.push_back(w);
     total += w;
   }
