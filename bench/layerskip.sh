@@ -29,7 +29,11 @@ for model in "$a" "$b"; do
       --beam 1 --speculative --draft-layers "$l" --stats 2> "$work/err"
     echo "$model L=$l $(grep speculative: "$work/err")"
   done
+  # Speculative output is greedy output: its test BLEU is the model's.
+  echo "$model greedy test BLEU (none): $("$swt" eval --hyp "$work/out" --ref "$data/Test.tgt" --tokenize none)"
 done
+"$swt" translate -m "$baseline" -i "$data/Test.src" -o "$work/out" --threads 2 --batch-size 32 --beam 1
+echo "$baseline greedy test BLEU (none): $("$swt" eval --hyp "$work/out" --ref "$data/Test.tgt" --tokenize none)"
 
 common=(--tokenize none --threads 1 --thresholds 0.5,0.9 --draft-tokens 4 --draft-confidence 0.05,0.2
   --batch-size 1 --repeats 3 --draft-layers 1,2,3 --draft-vocabulary 2000)

@@ -58,10 +58,9 @@ inline void store(float sum, const float* x, int64_t m, const W* wn, const float
   y[m * n_dim + n] = sum * (scale ? scale[n] : 1.0f) + (b ? b[n] : 0.0f);
 }
 
-// A few rows of x (batch-1 decoding, a short verification pass) against
-// `Columns` weight rows at a time. With four rows or fewer, block_avx2's
-// accumulators (one per row) are too few independent FMA chains, so their
-// latency bounds it; Rows x Columns accumulators (4 to 8) are enough. Each output's sum
+// A few rows of x (batch-1 decoding) against `Columns` weight rows at a time.
+// With one row, block_avx2's single accumulator is one chain of dependent
+// FMAs, bound by their latency; Rows x Columns accumulators are not. Each output's sum
 // is formed by the same FMAs in the same order as in block_avx2, so a row gets
 // the same bits alone as in a block of rows. Returns the first column left.
 template <int Rows, int Columns, typename W>
@@ -74,11 +73,12 @@ SWT_AVX2 int64_t few_rows_avx2(const float* x, const W* w, const float* scale, c
     __m256 acc[Rows * Columns];
     for (auto& a : acc) a = _mm256_setzero_ps();
     for (int64_t k = 0; k < k_vec; k += 8) {
+      __m256 xv[Rows];  // loaded once for all the columns
+      for (int m = 0; m < Rows; ++m) xv[m] = _mm256_loadu_ps(x + m * k_dim + k);
       for (int c = 0; c < Columns; ++c) {
         const __m256 wv = load8(wn + c * k_dim + k);
         for (int m = 0; m < Rows; ++m)
-          acc[m * Columns + c] =
-              _mm256_fmadd_ps(_mm256_loadu_ps(x + m * k_dim + k), wv, acc[m * Columns + c]);
+          acc[m * Columns + c] = _mm256_fmadd_ps(xv[m], wv, acc[m * Columns + c]);
       }
     }
     for (int m = 0; m < Rows; ++m)
@@ -95,9 +95,9 @@ SWT_AVX2 void block_avx2(const float* x, int64_t rows, const W* w, const float* 
                          int64_t n1) {
   const int64_t k_vec = k_dim - k_dim % 8;
   if (rows == 1) n0 = few_rows_avx2<1, 4>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
-  if (rows == 2) n0 = few_rows_avx2<2, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
-  if (rows == 3) n0 = few_rows_avx2<3, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
-  if (rows == 4) n0 = few_rows_avx2<4, 2>(x, w, scale, b, y, k_dim, n_dim, n0, n1);
+  // Not for 2-4 rows: two columns at a time gained 1.3x on cache-resident
+  // weights but lost 1.45x on a 32 MB float output projection (BENCHMARKS.md
+  // section 9), which a verification pass reads.
   for (int64_t n = n0; n < n1; ++n) {
     const W* wn = w + n * k_dim;
     __m256 acc[kRowBlock];
