@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace swt::cli {
 
@@ -28,6 +29,34 @@ std::string fmt(const char* format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
+}
+
+// A label's box, estimated from a 12-px sans-serif font (7 px a character).
+struct Box {
+  double x0, y0, x1, y1;
+  bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+// Where a point's label goes: right of it (left of it near the right edge),
+// on the first line, above or below, that no earlier label occupies. Points
+// with nearly equal values (e.g. settings with identical output) would
+// otherwise print their labels over each other.
+std::string place_label(double x, double y, const std::string& label, std::vector<Box>& taken) {
+  const double width = 7.0 * static_cast<double>(label.size()), height = 13;
+  const bool left = x + 6 + width > kWidth;
+  const double x0 = left ? x - 6 - width : x + 6;
+  static const double kOffsets[] = {-6, 8, -20, 22, -34, 36, -48, 50, -62, 64};
+  double baseline = y - 6;
+  for (double dy : kOffsets) {
+    const Box box{x0, y + dy - height + 3, x0 + width, y + dy + 3};
+    if (std::none_of(taken.begin(), taken.end(), [&](const Box& b) { return b.overlaps(box); })) {
+      baseline = y + dy;
+      taken.push_back(box);
+      break;
+    }
+  }
+  return "<text x=\"" + fmt("%.1f", left ? x - 6 : x + 6) + "\" y=\"" + fmt("%.1f", baseline) +
+         (left ? "\" text-anchor=\"end\">" : "\">") + escape(label) + "</text>\n";
 }
 
 }  // namespace
@@ -68,11 +97,11 @@ std::string scatter_svg(const std::vector<PlotPoint>& points, const std::string&
        fmt("%.1f", kHeight - 18) + "\" text-anchor=\"middle\">" + escape(x_label) + "</text>\n";
   s += "<text transform=\"translate(18," + fmt("%.1f", (kTop + kHeight - kBottom) / 2) +
        ") rotate(-90)\" text-anchor=\"middle\">" + escape(y_label) + "</text>\n";
+  std::vector<Box> labels;
   for (const auto& p : points) {
     s += "<circle cx=\"" + fmt("%.1f", px(p.x)) + "\" cy=\"" + fmt("%.1f", py(p.y)) +
          "\" r=\"4\" fill=\"steelblue\"/>\n";
-    s += "<text x=\"" + fmt("%.1f", px(p.x) + 6) + "\" y=\"" + fmt("%.1f", py(p.y) - 6) + "\">" +
-         escape(p.label) + "</text>\n";
+    s += place_label(px(p.x), py(p.y), p.label, labels);
   }
   return s + "</svg>\n";
 }
